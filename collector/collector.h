@@ -1,0 +1,40 @@
+/* tiendo-collector: subcommands. */
+#ifndef TIENDO_COLLECTOR_H
+#define TIENDO_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tiendo/store.h"
+
+#define TD_COLLECTOR_KEY_FILE "collector.key"
+#define TD_ADMIN_CRED_FILE "admin.cred"
+
+typedef struct {
+    const char *data;          /* --data DIR */
+    const char *agencies;      /* import --agencies FILE */
+    const char *tasks;         /* import --tasks FILE */
+    const char *agency;        /* enroll/revoke --agency CODE */
+    const char *operator_name; /* enroll/revoke --operator NAME */
+    const char *role;          /* enroll --role operator|admin */
+    const char *key;           /* revoke --key PUBLIC */
+    const char *out;           /* enroll --out FILE */
+    const char *agents_ep;     /* run --agents EP */
+    const char *queries_ep;    /* run --queries EP */
+    size_t map_max;            /* run --map-max-mb */
+    int max_msg;               /* run --max-msg-bytes */
+    bool json;                 /* keys --json */
+} td_collector_opts;
+
+/* Each returns the process exit status and prints its own errors. */
+int td_collector_init(const td_collector_opts *o);
+int td_collector_import(const td_collector_opts *o);
+int td_collector_enroll(const td_collector_opts *o);
+int td_collector_revoke(const td_collector_opts *o);
+int td_collector_keys(const td_collector_opts *o);
+int td_collector_run(const td_collector_opts *o);
+
+/* Opens DIR/store; prints the error and returns NULL on failure. */
+td_store *td_collector_open_store(const char *data, size_t map_max);
+
+#endif

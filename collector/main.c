@@ -1,0 +1,178 @@
+/* tiendo-collector: command line. */
+#include "collector.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tiendo/log.h"
+
+static const char *s_usage =
+    "usage: tiendo-collector COMMAND --data DIR [options]\n"
+    "\n"
+    "commands:\n"
+    "  init    --data DIR                         create a store, keys and admin.cred\n"
+    "  import  --data DIR [--agencies FILE] [--tasks FILE]\n"
+    "                                             load the registry (all or nothing)\n"
+    "  enroll  --data DIR --agency CODE --out FILE\n"
+    "  enroll  --data DIR --operator NAME [--role operator|admin] --out FILE\n"
+    "                                             issue a credential file\n"
+    "  revoke  --data DIR (--agency CODE | --operator NAME | --key PUBLIC)\n"
+    "  keys    --data DIR [--json]                list enrolled keys\n"
+    "  run     --data DIR [--agents EP] [--queries EP] [--map-max-mb N] [--max-msg-bytes N]\n"
+    "          [-v]                               serve agents and operators\n";
+
+enum {
+    OPT_AGENCIES = 256,
+    OPT_TASKS,
+    OPT_OPERATOR,
+    OPT_ROLE,
+    OPT_KEY,
+    OPT_AGENTS,
+    OPT_QUERIES,
+    OPT_MAPMAX,
+    OPT_MAXMSG,
+    OPT_JSON
+};
+
+static const struct option s_options[] = {
+    {"data", required_argument, NULL, 'd'},
+    {"agencies", required_argument, NULL, OPT_AGENCIES},
+    {"tasks", required_argument, NULL, OPT_TASKS},
+    {"agency", required_argument, NULL, 'a'},
+    {"operator", required_argument, NULL, OPT_OPERATOR},
+    {"role", required_argument, NULL, OPT_ROLE},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"out", required_argument, NULL, 'o'},
+    {"agents", required_argument, NULL, OPT_AGENTS},
+    {"queries", required_argument, NULL, OPT_QUERIES},
+    {"map-max-mb", required_argument, NULL, OPT_MAPMAX},
+    {"max-msg-bytes", required_argument, NULL, OPT_MAXMSG},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static bool s_number(const char *text, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (!*text || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int s_parse_numbers(int c, const char *arg, td_collector_opts *o)
+{
+    long v;
+    if (c == OPT_MAPMAX && s_number(arg, 1, 1L << 24, &v)) {
+        o->map_max = (size_t)v << 20;
+        return 0;
+    }
+    if (c == OPT_MAXMSG && s_number(arg, 1024, 1L << 30, &v)) {
+        o->max_msg = (int)v;
+        return 0;
+    }
+    fprintf(stderr, "tiendo-collector: --%s \"%s\" is not a valid number\n",
+            c == OPT_MAPMAX ? "map-max-mb" : "max-msg-bytes", arg);
+    return 1;
+}
+
+static int s_parse(int argc, char **argv, td_collector_opts *o)
+{
+    int c;
+    while ((c = getopt_long(argc, argv, "vh", s_options, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o->data = optarg;
+            break;
+        case OPT_AGENCIES:
+            o->agencies = optarg;
+            break;
+        case OPT_TASKS:
+            o->tasks = optarg;
+            break;
+        case 'a':
+            o->agency = optarg;
+            break;
+        case OPT_OPERATOR:
+            o->operator_name = optarg;
+            break;
+        case OPT_ROLE:
+            o->role = optarg;
+            break;
+        case OPT_KEY:
+            o->key = optarg;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case OPT_AGENTS:
+            o->agents_ep = optarg;
+            break;
+        case OPT_QUERIES:
+            o->queries_ep = optarg;
+            break;
+        case OPT_JSON:
+            o->json = true;
+            break;
+        case 'v':
+            td_log_set_level(td_log_level_get() + 1);
+            break;
+        case OPT_MAPMAX:
+        case OPT_MAXMSG:
+            if (s_parse_numbers(c, optarg, o))
+                return 1;
+            break;
+        case 'h':
+            fputs(s_usage, stdout);
+            exit(0);
+        default:
+            fputs(s_usage, stderr);
+            return 1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tiendo-collector: unexpected argument \"%s\"\n", argv[optind]);
+        return 1;
+    }
+    if (!o->data) {
+        fprintf(stderr, "tiendo-collector: --data DIR is required\n");
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(const td_collector_opts *o);
+    } commands[] = {
+        {"init", td_collector_init},     {"import", td_collector_import},
+        {"enroll", td_collector_enroll}, {"revoke", td_collector_revoke},
+        {"keys", td_collector_keys},     {"run", td_collector_run},
+    };
+    td_log_set_program("tiendo-collector");
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(s_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("tiendo-collector %s\n", TIENDO_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name))
+            continue;
+        td_collector_opts o = {.agents_ep = "tcp://*:7701", .queries_ep = "tcp://*:7702"};
+        if (s_parse(argc - 1, argv + 1, &o))
+            return 1;
+        return commands[i].fn(&o);
+    }
+    fprintf(stderr, "tiendo-collector: unknown command \"%s\"\n%s", argv[1], s_usage);
+    return 1;
+}

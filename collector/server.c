@@ -1,0 +1,394 @@
+/* tiendo-collector run: the event loop. Agents' reports arrive on one ROUTER socket and are
+ * applied in batches, one durable LMDB transaction per batch, acknowledged only after it
+ * committed (group commit). Operators' queries arrive on another ROUTER socket. */
+#include "collector.h"
+#include "keycache.h"
+#include "zap.h"
+
+#include <czmq.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "tiendo/ingest.h"
+#include "tiendo/keys.h"
+#include "tiendo/log.h"
+#include "tiendo/query.h"
+#include "tiendo/wire.h"
+
+#define BATCH_MAX 512
+#define HEARTBEAT_IVL_MS 10000
+#define HEARTBEAT_TIMEOUT_MS 30000
+
+typedef struct {
+    zmq_msg_t route; /* the ROUTER routing id of the sender */
+    uint8_t key[TD_KEY_LEN];
+    char agency[TD_CODE_MAX + 1];
+    td_msg msg;
+    bool report;        /* a report to apply, else a contact to record */
+    bool replied_early; /* a nack was already sent */
+    td_ack ack;
+    td_nack nack;
+} s_item;
+
+typedef struct {
+    const td_collector_opts *o;
+    td_store *store;
+    td_keycache *keys;
+    td_cred cred;
+    zsock_t *agents;
+    zsock_t *queries;
+    char agents_ep[256]; /* endpoints as bound: a wildcard port resolved, for rebinding */
+    char queries_ep[256];
+    bool full; /* the last commit failed for want of space */
+    s_item batch[BATCH_MAX];
+    size_t n;
+    td_time now;
+} s_server;
+
+static zsock_t *s_bind(s_server *srv, char *endpoint, size_t cap)
+{
+    zsock_t *s = zsock_new(ZMQ_ROUTER);
+    if (!s)
+        return NULL;
+    zsock_set_linger(s, 0);
+    zsock_set_zap_domain(s, TD_ZAP_DOMAIN);
+    zsock_set_curve_server(s, 1);
+    zsock_set_curve_secretkey(s, srv->cred.secret_txt);
+    zsock_set_curve_publickey(s, srv->cred.public_txt);
+    zsock_set_router_mandatory(s, 1);
+    zsock_set_maxmsgsize(s, srv->o->max_msg ? srv->o->max_msg : (int)TD_WIRE_MAX_BYTES);
+    zsock_set_heartbeat_ivl(s, HEARTBEAT_IVL_MS);
+    zsock_set_heartbeat_timeout(s, HEARTBEAT_TIMEOUT_MS);
+    zsock_set_heartbeat_ttl(s, HEARTBEAT_TIMEOUT_MS);
+    zsock_set_handshake_ivl(s, 10000);
+    zsock_set_sndhwm(s, 100000);
+    zsock_set_rcvhwm(s, 100000);
+    if (zsock_bind(s, "%s", endpoint) < 0) {
+        td_log_error("cannot bind", "endpoint=%s error=\"%s\"", endpoint,
+                     zmq_strerror(zmq_errno()));
+        zsock_destroy(&s);
+        return NULL;
+    }
+    char *bound = zsock_last_endpoint(s);
+    if (bound)
+        snprintf(endpoint, cap, "%s", bound);
+    zstr_free(&bound);
+    return s;
+}
+
+static bool s_open_sockets(s_server *srv)
+{
+    srv->agents = s_bind(srv, srv->agents_ep, sizeof srv->agents_ep);
+    srv->queries = s_bind(srv, srv->queries_ep, sizeof srv->queries_ep);
+    return srv->agents && srv->queries;
+}
+
+/* Writes DATA/endpoints with the endpoints as bound, so that scripts can find a port the
+ * system chose (tcp://127.0.0.1:*). */
+static void s_write_endpoints(s_server *srv)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/endpoints", srv->o->data);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    fprintf(f, "agents=%s\nqueries=%s\n", srv->agents_ep, srv->queries_ep);
+    if (fclose(f) == 0)
+        rename(tmp, path);
+}
+
+/* Sends an encoded message to route on socket s. A peer that is gone or too slow loses the
+ * reply; it resends, and dedup answers again. */
+static void s_send(zsock_t *s, zmq_msg_t *route, const td_msg *m)
+{
+    uint8_t *buf;
+    size_t len;
+    if (td_wire_encode(m, &buf, &len) != TD_OK)
+        return;
+    void *h = zsock_resolve(s);
+    zmq_msg_t copy;
+    zmq_msg_init(&copy);
+    zmq_msg_copy(&copy, route);
+    if (zmq_msg_send(&copy, h, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        zmq_msg_close(&copy);
+    else if (zmq_send(h, buf, len, ZMQ_DONTWAIT) < 0)
+        td_log_debug("reply dropped", "error=\"%s\"", zmq_strerror(zmq_errno()));
+    free(buf);
+}
+
+static void s_send_nack(zsock_t *s, zmq_msg_t *route, uint64_t seq, int code, const char *reason)
+{
+    td_msg m = {.type = TD_MSG_NACK};
+    m.u.nack.seq = seq;
+    m.u.nack.code = code;
+    m.u.nack.reason = (char *)reason;
+    s_send(s, route, &m);
+}
+
+/* Receives one [route, payload] message without waiting. Returns false when none is queued.
+ * On success the sender's Z85 key is copied out of the payload's metadata. */
+static bool s_recv(zsock_t *s, zmq_msg_t *route, zmq_msg_t *payload, char key[TD_Z85_LEN + 1])
+{
+    void *h = zsock_resolve(s);
+    zmq_msg_init(route);
+    if (zmq_msg_recv(route, h, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(route);
+        return false;
+    }
+    zmq_msg_init(payload);
+    if (!zmq_msg_more(route) || zmq_msg_recv(payload, h, 0) < 0) {
+        zmq_msg_close(route);
+        zmq_msg_close(payload);
+        return s_recv(s, route, payload, key);
+    }
+    while (zmq_msg_more(payload)) { /* extra frames are not part of the protocol: drop them */
+        zmq_msg_t extra;
+        zmq_msg_init(&extra);
+        zmq_msg_recv(&extra, h, 0);
+        zmq_msg_close(&extra);
+        zmq_msg_close(payload);
+        zmq_msg_init(payload);
+        zmq_msg_init_size(payload, 0);
+    }
+    const char *uid = zmq_msg_gets(payload, "User-Id");
+    snprintf(key, TD_Z85_LEN + 1, "%s", uid ? uid : "");
+    return true;
+}
+
+/* Checks an agent message's sender and decodes it into the next batch slot. Returns false when
+ * the message got no slot (dropped, or refused with a nack). */
+static bool s_admit_agent_msg(s_server *srv, zmq_msg_t *route, zmq_msg_t *payload, const char *z85)
+{
+    s_item *it = &srv->batch[srv->n];
+    const td_keyrec *k = td_keycache_find(srv->keys, z85);
+    if (!k)
+        return false; /* revoked while connected: no service, no reply */
+    if (k->role != TD_ROLE_AGENT) {
+        s_send_nack(srv->agents, route, 0, TD_NACK_FORBIDDEN, "only agent keys may report");
+        return false;
+    }
+    td_errmsg why;
+    memset(it, 0, sizeof *it);
+    if (td_wire_decode(zmq_msg_data(payload), zmq_msg_size(payload), &it->msg, &why) != TD_OK) {
+        td_log_warning("refused a malformed message", "agency=%s reason=\"%s\"", k->name, why.text);
+        s_send_nack(srv->agents, route, 0, TD_NACK_MALFORMED, why.text);
+        return false;
+    }
+    int type = it->msg.type;
+    if (type != TD_MSG_REPORT && type != TD_MSG_HELLO && type != TD_MSG_HEARTBEAT) {
+        s_send_nack(srv->agents, route, 0, TD_NACK_MALFORMED,
+                    "agents may send hello, report or heartbeat");
+        td_msg_fini(&it->msg);
+        return false;
+    }
+    memcpy(it->key, k->key, TD_KEY_LEN);
+    snprintf(it->agency, sizeof it->agency, "%s", k->name);
+    it->report = type == TD_MSG_REPORT;
+    zmq_msg_init(&it->route);
+    zmq_msg_move(&it->route, route);
+    return true;
+}
+
+static td_err s_apply_batch(td_txn *txn, void *arg)
+{
+    s_server *srv = arg;
+    for (size_t i = 0; i < srv->n; i++) {
+        s_item *it = &srv->batch[i];
+        td_ingest_result_fini(&it->ack, &it->nack); /* a retry after map growth starts over */
+        td_err err;
+        if (it->report)
+            err = td_ingest_report(txn, it->key, it->agency, &it->msg.u.report, srv->now, &it->ack,
+                                   &it->nack);
+        else
+            err = td_ingest_contact(txn, it->key, it->agency,
+                                    it->msg.type == TD_MSG_HELLO ? it->msg.u.hello.interval_s : 0,
+                                    srv->now);
+        if (err)
+            return err;
+    }
+    return TD_OK;
+}
+
+static void s_reply_item(s_server *srv, s_item *it, td_err commit)
+{
+    td_msg m;
+    memset(&m, 0, sizeof m);
+    if (!it->report) {
+        m.type = TD_MSG_HEARTBEAT;
+        m.u.heartbeat = srv->now;
+    } else if (commit != TD_OK) {
+        s_send_nack(srv->agents, &it->route, it->msg.u.report.seq, TD_NACK_UNAVAILABLE,
+                    "the collector cannot store reports now; keep it queued and resend");
+        return;
+    } else if (it->nack.code) {
+        m.type = TD_MSG_NACK;
+        m.u.nack = it->nack;
+        td_log_warning("refused a report", "agency=%s seq=%llu reason=\"%s\"", it->agency,
+                       (unsigned long long)it->nack.seq, it->nack.reason);
+    } else {
+        m.type = TD_MSG_ACK;
+        m.u.ack = it->ack;
+    }
+    s_send(srv->agents, &it->route, &m);
+}
+
+static void s_flush_batch(s_server *srv)
+{
+    if (srv->n == 0)
+        return;
+    td_errmsg why;
+    td_err err = td_store_update(srv->store, s_apply_batch, srv, &why);
+    if (err && !srv->full)
+        td_log_error("cannot commit reports; not acknowledging until it can", "error=\"%s\"",
+                     why.text);
+    else if (!err && srv->full)
+        td_log_info("committing reports again", "batch=%zu", srv->n);
+    srv->full = err != TD_OK;
+    for (size_t i = 0; i < srv->n; i++) {
+        s_item *it = &srv->batch[i];
+        s_reply_item(srv, it, err);
+        td_ingest_result_fini(&it->ack, &it->nack);
+        td_msg_fini(&it->msg);
+        zmq_msg_close(&it->route);
+    }
+    srv->n = 0;
+}
+
+/* Drains what is queued on the agents' socket, up to a batch, and commits it at once. */
+static void s_on_agents(s_server *srv)
+{
+    zmq_msg_t route, payload;
+    char z85[TD_Z85_LEN + 1];
+    srv->now = time(NULL);
+    while (srv->n < BATCH_MAX && s_recv(srv->agents, &route, &payload, z85)) {
+        if (s_admit_agent_msg(srv, &route, &payload, z85))
+            srv->n++;
+        zmq_msg_close(&route);
+        zmq_msg_close(&payload);
+    }
+    s_flush_batch(srv);
+}
+
+static void s_answer_query(s_server *srv, zmq_msg_t *route, zmq_msg_t *payload, const char *z85)
+{
+    const td_keyrec *k = td_keycache_find(srv->keys, z85);
+    if (!k)
+        return;
+    if (k->role == TD_ROLE_AGENT) {
+        s_send_nack(srv->queries, route, 0, TD_NACK_FORBIDDEN,
+                    "agent keys cannot query; use an operator credential");
+        return;
+    }
+    td_msg q;
+    td_errmsg why;
+    memset(&q, 0, sizeof q);
+    if (td_wire_decode(zmq_msg_data(payload), zmq_msg_size(payload), &q, &why) != TD_OK) {
+        s_send_nack(srv->queries, route, 0, TD_NACK_MALFORMED, why.text);
+        return;
+    }
+    if (q.type != TD_MSG_QUERY) {
+        td_msg_fini(&q);
+        s_send_nack(srv->queries, route, 0, TD_NACK_MALFORMED, "expected a query");
+        return;
+    }
+    td_msg r = {.type = TD_MSG_REPLY};
+    r.u.reply.id = q.u.query.id;
+    td_err err = td_query_run(srv->store, q.u.query.command, q.u.query.params, q.u.query.n_params,
+                              time(NULL), &r.u.reply.json, &why);
+    r.u.reply.ok = err == TD_OK;
+    r.u.reply.error = err ? why.text : NULL;
+    s_send(srv->queries, route, &r);
+    free(r.u.reply.json);
+    td_msg_fini(&q);
+}
+
+static void s_on_queries(s_server *srv)
+{
+    zmq_msg_t route, payload;
+    char z85[TD_Z85_LEN + 1];
+    for (int i = 0; i < 64 && s_recv(srv->queries, &route, &payload, z85); i++) {
+        s_answer_query(srv, &route, &payload, z85);
+        zmq_msg_close(&route);
+        zmq_msg_close(&payload);
+    }
+}
+
+/* Once a second: notice enrollments and revocations; close live connections of revoked keys
+ * by rebinding (every other peer reconnects and authenticates again); clear stale readers. */
+static bool s_on_tick(s_server *srv)
+{
+    td_keycache_refresh(srv->keys);
+    td_store_reader_check(srv->store);
+    if (!td_keycache_take_revocation(srv->keys))
+        return true;
+    td_log_info("a key was revoked: closing all connections so that peers authenticate again",
+                NULL);
+    zsock_destroy(&srv->agents);
+    zsock_destroy(&srv->queries);
+    return s_open_sockets(srv);
+}
+
+static int s_loop(s_server *srv)
+{
+    int64_t next_tick = zclock_mono() + 1000;
+    while (!zsys_interrupted) {
+        zmq_pollitem_t items[] = {{zsock_resolve(srv->agents), 0, ZMQ_POLLIN, 0},
+                                  {zsock_resolve(srv->queries), 0, ZMQ_POLLIN, 0}};
+        long wait = (long)(next_tick - zclock_mono());
+        int rc = zmq_poll(items, 2, wait > 0 ? wait : 0);
+        if (rc < 0 && zmq_errno() != EINTR)
+            return 1;
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+            s_on_agents(srv);
+        if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
+            s_on_queries(srv);
+        if (zclock_mono() >= next_tick) {
+            next_tick = zclock_mono() + 1000;
+            if (!s_on_tick(srv))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static bool s_load_identity(s_server *srv)
+{
+    char path[4096];
+    td_errmsg why;
+    snprintf(path, sizeof path, "%s/%s", srv->o->data, TD_COLLECTOR_KEY_FILE);
+    if (td_keys_load(path, &srv->cred, &why) != TD_OK) {
+        td_log_error("cannot load the collector's key; refusing to start", "error=\"%s\"",
+                     why.text);
+        return false;
+    }
+    return true;
+}
+
+int td_collector_run(const td_collector_opts *o)
+{
+    static s_server srv; /* large: the batch */
+    srv.o = o;
+    snprintf(srv.agents_ep, sizeof srv.agents_ep, "%s", o->agents_ep);
+    snprintf(srv.queries_ep, sizeof srv.queries_ep, "%s", o->queries_ep);
+    zsys_init();
+    zsys_set_linger(0);
+    if (!s_load_identity(&srv) || !(srv.store = td_collector_open_store(o->data, o->map_max)))
+        return 1;
+    srv.keys = td_keycache_new(srv.store);
+    zactor_t *zap = td_zap_start(srv.store);
+    int rc = 1;
+    if (zap && srv.keys && s_open_sockets(&srv)) {
+        s_write_endpoints(&srv);
+        td_log_info("collector running", "agents=%s queries=%s", srv.agents_ep, srv.queries_ep);
+        rc = s_loop(&srv);
+        td_log_info("collector stopping", NULL);
+    }
+    zsock_destroy(&srv.agents);
+    zsock_destroy(&srv.queries);
+    zactor_destroy(&zap);
+    td_keycache_destroy(&srv.keys);
+    td_store_destroy(&srv.store);
+    return rc;
+}

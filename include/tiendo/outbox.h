@@ -1,0 +1,44 @@
+/* The agent's durable outbox: reports committed to LMDB before they are sent, kept until the
+ * collector acknowledges them. It survives kill -9 and power loss at any instant: a report is
+ * either fully queued with its sequence number or not at all. */
+#ifndef TIENDO_OUTBOX_H
+#define TIENDO_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tiendo/model.h"
+
+typedef struct td_outbox td_outbox;
+
+/* Opens (creating) the outbox in directory dir. max_bytes bounds the queued reports' size (0:
+ * 256 MiB). */
+td_err td_outbox_open(const char *dir, size_t max_bytes, td_outbox **out, td_errmsg *why);
+void td_outbox_destroy(td_outbox **self_p);
+
+/* Queues a report body (the encoded report without seq, depth and thinned) for as_of, unless it
+ * equals the body queued last. On queueing, *seq receives its sequence number and *queued true.
+ * When the queue exceeds max_bytes, older reports are thinned first (see td_outbox_thinned). */
+td_err td_outbox_push(td_outbox *self, const uint8_t *body, size_t len, td_time as_of,
+                      uint64_t *seq, bool *queued, td_errmsg *why);
+
+/* One queued report: valid only during the callback. */
+typedef struct {
+    uint64_t seq;
+    td_time as_of;
+    const uint8_t *body;
+    size_t len;
+} td_outbox_entry;
+
+/* Calls cb for each queued report with seq > after, in order, until cb returns false or `max`
+ * were visited. */
+td_err td_outbox_each(td_outbox *self, uint64_t after, size_t max,
+                      bool (*cb)(const td_outbox_entry *e, void *arg), void *arg);
+/* Removes a delivered report (no error when it is gone already). */
+td_err td_outbox_remove(td_outbox *self, uint64_t seq);
+/* Reports queued now, and reports thinned in total since the outbox was created. */
+size_t td_outbox_depth(td_outbox *self);
+uint64_t td_outbox_thinned(td_outbox *self);
+
+#endif

@@ -1,0 +1,128 @@
+/* The collector's store: one LMDB environment holding the registry, the enrolled keys, agents'
+ * liveness, the report log (for dedup and audit) and every version of every item.
+ * Only lib/store includes lmdb.h; MDB_val never leaves it. See docs/storage.md. */
+#ifndef TIENDO_STORE_H
+#define TIENDO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tiendo/model.h"
+
+typedef struct td_store td_store;
+typedef struct td_txn td_txn;
+
+#define TD_STORE_CREATE 0x1 /* create the environment if absent */
+#define TD_STORE_RDONLY 0x2 /* read-only (queries from another process) */
+
+#define TD_STORE_MAP_INITIAL (64u << 20)
+#define TD_STORE_MAP_MAX_DEFAULT ((size_t)64 << 30)
+
+/* Opens the environment in directory dir (which must exist). map_max bounds automatic map
+ * growth (0: TD_STORE_MAP_MAX_DEFAULT). Clears stale reader slots. One td_store per process and
+ * environment; it may be shared by threads (each with its own transactions). */
+td_err td_store_open(const char *dir, unsigned flags, size_t map_max, td_store **out,
+                     td_errmsg *why);
+void td_store_destroy(td_store **self_p);
+/* True when dir already holds a store. */
+bool td_store_exists(const char *dir);
+/* Bytes of the map in use and the current map size, for metrics and /healthz. */
+void td_store_usage(td_store *self, size_t *used, size_t *map_size, size_t *map_max);
+/* Clears reader slots left by killed processes; returns how many. */
+int td_store_reader_check(td_store *self);
+
+/* Runs fn inside one write transaction and commits it durably. When the map is full the
+ * transaction is aborted, the map grown (up to map_max) and fn run again from the start, so fn
+ * must not keep side effects of a failed run. Returns fn's error (transaction aborted), TD_EFULL
+ * when the map cannot grow or the disk is full, TD_ESTORE for other LMDB failures. */
+typedef td_err (*td_store_fn)(td_txn *txn, void *arg);
+td_err td_store_update(td_store *self, td_store_fn fn, void *arg, td_errmsg *why);
+/* Runs fn inside one read transaction (a consistent snapshot). */
+td_err td_store_view(td_store *self, td_store_fn fn, void *arg, td_errmsg *why);
+
+/* Registry. Gets fill *out (caller finalizes it); TD_ENOTFOUND when absent. Iteration is in key
+ * order; a callback returning non-TD_OK stops it and that error is returned. Items passed to
+ * callbacks are valid during the call only. */
+td_err td_store_put_agency(td_txn *txn, const td_agency *a);
+td_err td_store_get_agency(td_txn *txn, const char *code, td_agency *out);
+td_err td_store_each_agency(td_txn *txn, td_err (*cb)(const td_agency *a, void *arg), void *arg);
+td_err td_store_put_task(td_txn *txn, const td_task *t);
+td_err td_store_get_task(td_txn *txn, const char *id, td_task *out);
+td_err td_store_each_task(td_txn *txn, td_err (*cb)(const td_task *t, void *arg), void *arg);
+
+/* Enrolled keys. */
+#define TD_KEY_LEN 32
+typedef enum { TD_ROLE_AGENT = 1, TD_ROLE_OPERATOR, TD_ROLE_ADMIN } td_role;
+const char *td_role_name(int role);
+td_err td_role_parse(const char *name, int *out);
+
+typedef struct {
+    uint8_t key[TD_KEY_LEN];    /* CURVE public key */
+    int role;                   /* td_role */
+    char name[TD_CODE_MAX + 1]; /* agency code (agent) or operator name */
+    td_time created;
+    td_time revoked; /* 0 while valid */
+} td_keyrec;
+
+td_err td_store_put_key(td_txn *txn, const td_keyrec *k);
+td_err td_store_get_key(td_txn *txn, const uint8_t key[TD_KEY_LEN], td_keyrec *out);
+td_err td_store_each_key(td_txn *txn, td_err (*cb)(const td_keyrec *k, void *arg), void *arg);
+/* A counter bumped by every put_key, so that running processes notice enrollments and
+ * revocations by reading one value. */
+td_err td_store_keys_generation(td_txn *txn, uint64_t *out);
+
+/* What the collector knows of each agent key's liveness and delivery. */
+typedef struct {
+    uint8_t key[TD_KEY_LEN];
+    char agency[TD_CODE_MAX + 1];
+    td_time last_contact;      /* any message */
+    td_time last_report_as_of; /* greatest as_of stored */
+    uint64_t last_seq;         /* greatest seq stored */
+    uint64_t reports;          /* reports stored */
+    uint32_t interval_s;       /* declared reporting interval */
+    uint64_t outbox_depth;     /* as the agent said in its last report */
+    uint64_t thinned;          /* as the agent said in its last report */
+} td_agentrec;
+
+td_err td_store_put_agent(td_txn *txn, const td_agentrec *a);
+td_err td_store_get_agent(td_txn *txn, const uint8_t key[TD_KEY_LEN], td_agentrec *out);
+td_err td_store_each_agent(td_txn *txn, td_err (*cb)(const td_agentrec *a, void *arg), void *arg);
+
+/* The report log: one row per stored report, keyed by (agency, agent key, seq). Its presence
+ * is what makes a resent report a duplicate. */
+typedef struct {
+    char agency[TD_CODE_MAX + 1];
+    uint8_t key[TD_KEY_LEN];
+    uint64_t seq;
+    td_time as_of;
+    td_time received_at;
+    uint32_t accepted;
+    uint32_t rejected;
+} td_reportrec;
+
+td_err td_store_put_report(td_txn *txn, const td_reportrec *r);
+/* TD_ENOTFOUND when this (agency, key, seq) was never stored. */
+td_err td_store_get_report(td_txn *txn, const char *agency, const uint8_t key[TD_KEY_LEN],
+                           uint64_t seq, td_reportrec *out);
+td_err td_store_each_report(td_txn *txn, const char *agency,
+                            td_err (*cb)(const td_reportrec *r, void *arg), void *arg);
+
+/* Versions of task status. A version is keyed by (task id, as_of); a second report with the
+ * same as_of replaces the first. */
+typedef struct {
+    td_time as_of;
+    td_time received_at;
+    uint64_t seq;
+    td_task_status status;
+} td_task_version;
+
+td_err td_store_put_task_version(td_txn *txn, const td_task_version *v);
+/* The version with the greatest as_of <= t: one seek, logarithmic in the history length.
+ * TD_ENOTFOUND when there is none. out->status is owned by the caller (td_task_status_fini). */
+td_err td_store_task_version_at(td_txn *txn, const char *id, td_time t, td_task_version *out);
+/* Every version of a task in as_of order. */
+td_err td_store_each_task_version(td_txn *txn, const char *id,
+                                  td_err (*cb)(const td_task_version *v, void *arg), void *arg);
+
+#endif

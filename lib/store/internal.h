@@ -1,0 +1,48 @@
+/* Internals shared by the files of lib/store. */
+#ifndef TIENDO_STORE_INTERNAL_H
+#define TIENDO_STORE_INTERNAL_H
+
+#include <lmdb.h>
+
+#include "codec.h"
+#include "tiendo/store.h"
+
+#define TD_STORE_SCHEMA 1
+
+enum {
+    TD_DB_META,
+    TD_DB_AGENCIES,
+    TD_DB_TASKS,
+    TD_DB_KEYS,
+    TD_DB_AGENTS,
+    TD_DB_REPORTS,
+    TD_DB_VERSIONS,
+    TD_DB_COUNT
+};
+
+struct td_store {
+    MDB_env *env;
+    MDB_dbi dbi[TD_DB_COUNT];
+    size_t map_max;
+    bool rdonly;
+};
+
+struct td_txn {
+    td_store *store;
+    MDB_txn *txn;
+    td_wbuf key; /* scratch for building keys */
+    td_wbuf val; /* scratch for encoding values */
+    int mdb_rc;  /* the last LMDB error, kept to tell a full map from other failures */
+};
+
+/* Maps an LMDB return code to td_err, remembering it in the transaction. */
+td_err td_store_mdb_err(td_txn *txn, int rc);
+/* Puts txn->key -> txn->val into db. */
+td_err td_store_put_kv(td_txn *txn, int db);
+/* Gets txn->key from db; TD_ENOTFOUND when absent. */
+td_err td_store_get_kv(td_txn *txn, int db, td_rbuf *out);
+/* Iterates the entries of db whose key starts with prefix (may be empty). */
+typedef td_err (*td_kv_fn)(const uint8_t *key, size_t klen, td_rbuf *val, void *arg);
+td_err td_store_scan(td_txn *txn, int db, const void *prefix, size_t plen, td_kv_fn fn, void *arg);
+
+#endif

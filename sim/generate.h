@@ -1,0 +1,29 @@
+/* tiendo-sim's generator: a deterministic national registry (agencies.csv, tasks.csv) and
+ * agency status snapshots (status/DATE/CODE.json) for tests, benchmarks and demos.
+ * Standalone C11 + POSIX: it must build without libtiendo. */
+#ifndef TIENDO_SIM_GENERATE_H
+#define TIENDO_SIM_GENERATE_H
+
+#include <stdint.h>
+
+#define SIM_DATES_MAX 16 /* snapshot dates per run */
+
+typedef struct {
+    const char *out;              /* output directory, created if missing */
+    uint64_t seed;                /* same seed and options, same bytes */
+    int n_tasks;                  /* 1..99999 */
+    int n_communes;               /* 0..99999, spread over the provinces */
+    int n_dates;                  /* 1..SIM_DATES_MAX */
+    int32_t dates[SIM_DATES_MAX]; /* days since 1970-01-01, strictly increasing */
+} sim_options;
+
+/* Strict YYYY-MM-DD (a real calendar date, 1970..9999) into days since 1970-01-01.
+ * Returns 0, or -1 when text is not such a date (out untouched). */
+int sim_day_parse(const char *text, int32_t *out);
+
+/* Writes every file under opt->out and prints a one-line summary to stdout. Files of an
+ * earlier run are overwritten; stale *.json in the snapshot folders written are removed.
+ * Returns 0, or -1 after printing what failed to stderr. */
+int sim_generate(const sim_options *opt);
+
+#endif

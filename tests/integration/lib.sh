@@ -1,0 +1,92 @@
+# Shared by the integration and fault tests: real binaries on loopback, ports chosen by the
+# system, a temporary directory removed on exit. Every command is chained so that any failure
+# fails the test (set -e plus explicit checks).
+set -euo pipefail
+
+: "${TD_BIN:?TD_BIN (the build directory) must be set}"
+: "${TD_SRC:?TD_SRC (the source directory) must be set}"
+COLLECTOR="$TD_BIN/collector/tiendo-collector"
+AGENT="$TD_BIN/agent/tiendo-agent"
+CLI="$TD_BIN/cli/tiendo"
+SIM="$TD_BIN/sim/tiendo-sim"
+EXPECTED="$TD_SRC/tests/tools/expected.py"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/tiendo-test.XXXXXX")
+PIDS=()
+cleanup() {
+    local rc=$?
+    for p in "${PIDS[@]:-}"; do
+        [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+    if [ $rc -ne 0 ] && [ -f "$T/collector.log" ]; then
+        echo "--- collector log (last 30 lines)"; tail -n 30 "$T/collector.log"
+    fi
+    rm -rf "$T"
+    exit $rc
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "# $*"; }
+
+# Waits until a command succeeds, polling, up to $1 seconds.
+wait_for() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.1
+    done
+}
+
+# Creates a collector data directory at $T/data with the registry in $1 (agencies.csv, tasks.csv).
+collector_init() {
+    "$COLLECTOR" init --data "$T/data" >/dev/null
+    if [ -n "${1:-}" ]; then
+        "$COLLECTOR" import --data "$T/data" --agencies "$1/agencies.csv" --tasks "$1/tasks.csv" >/dev/null
+    fi
+}
+
+# Starts the collector on system-chosen loopback ports; sets AGENTS_EP, QUERIES_EP, COLLECTOR_PID.
+collector_start() {
+    rm -f "$T/data/endpoints"
+    "$COLLECTOR" run --data "$T/data" --agents 'tcp://127.0.0.1:*' --queries 'tcp://127.0.0.1:*' \
+        "$@" >>"$T/collector.log" 2>&1 &
+    COLLECTOR_PID=$!
+    PIDS+=("$COLLECTOR_PID")
+    wait_for 20 test -s "$T/data/endpoints" || fail "collector did not start"
+    AGENTS_EP=$(sed -n 's/^agents=//p' "$T/data/endpoints")
+    QUERIES_EP=$(sed -n 's/^queries=//p' "$T/data/endpoints")
+    export TIENDO_COLLECTOR="$QUERIES_EP" TIENDO_CREDENTIALS="$T/data/admin.cred"
+}
+
+# Restarts the collector on the same ports.
+collector_restart_same_ports() {
+    "$COLLECTOR" run --data "$T/data" --agents "$AGENTS_EP" --queries "$QUERIES_EP" "$@" \
+        >>"$T/collector.log" 2>&1 &
+    COLLECTOR_PID=$!
+    PIDS+=("$COLLECTOR_PID")
+}
+
+collector_stop() {
+    kill -TERM "$COLLECTOR_PID" 2>/dev/null || true
+    wait "$COLLECTOR_PID" 2>/dev/null || true
+}
+
+# Enrolls agency $1 and writes an agent config at $T/agents/$1/agent.ini reading status file $2.
+agent_setup() {
+    local code=$1 status=$2 dir="$T/agents/$1"
+    mkdir -p "$dir"
+    "$COLLECTOR" enroll --data "$T/data" --agency "$code" --out "$dir/agent.cred" >/dev/null
+    cat >"$dir/agent.ini" <<INI
+[agent]
+collector = $AGENTS_EP
+credentials = $dir/agent.cred
+status_file = $status
+state_dir = $dir/state
+interval = ${AGENT_INTERVAL:-60}
+INI
+}
+
+# Prints a key of a JSON document on stdin.
+json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[sys.argv[1]])' "$1"; }
