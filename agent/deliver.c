@@ -81,6 +81,7 @@ static int s_queue_status(s_agent *a)
     size_t blen;
     uint64_t seq = 0;
     bool queued = false;
+    uint64_t thinned = td_outbox_thinned(a->outbox);
     err = td_wire_encode(&m, &body, &blen);
     if (err == TD_OK) {
         err = td_outbox_push(a->outbox, body, blen, m.u.report.report.as_of, &seq, &queued, &why);
@@ -92,7 +93,13 @@ static int s_queue_status(s_agent *a)
         return 1;
     }
     if (queued)
-        td_log_info("queued a report", "seq=%llu", (unsigned long long)seq);
+        td_log_info("queued a report", "seq=%llu queued=%zu", (unsigned long long)seq,
+                    td_outbox_depth(a->outbox));
+    if (td_outbox_thinned(a->outbox) > thinned)
+        td_log_warning("outbox full: thinned older undelivered reports (newest per day kept)",
+                       "thinned_now=%llu thinned_total=%llu",
+                       (unsigned long long)(td_outbox_thinned(a->outbox) - thinned),
+                       (unsigned long long)td_outbox_thinned(a->outbox));
     return 0;
 }
 

@@ -18,7 +18,13 @@ cleanup() {
     for p in "${PIDS[@]:-}"; do
         [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true
     done
+    pkill -9 -f -- "$T/" 2>/dev/null || true
     wait 2>/dev/null || true
+    # A sanitizer report from any program of the test fails it, even if the program was killed.
+    if grep -lE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$T"/*.log 2>/dev/null; then
+        grep -hE -A15 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$T"/*.log | head -60
+        rc=1
+    fi
     if [ $rc -ne 0 ] && [ -f "$T/collector.log" ]; then
         echo "--- collector log (last 30 lines)"; tail -n 30 "$T/collector.log"
     fi

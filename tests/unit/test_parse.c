@@ -2,7 +2,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 #include <cmocka.h>
 
 #include "tiendo/parse.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Appends printf output to a growing string; the tests compare whole renderings at once, so a
  * failure shows every difference. */
@@ -124,17 +125,12 @@ static const struct {
 static void test_csv_cases(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof s_csv_cases / sizeof s_csv_cases[0]; i++) {
+    for (size_t i = 0; i < N(s_csv_cases); i++) {
         char *got = s_csv_render(s_csv_cases[i].text, strlen(s_csv_cases[i].text));
         s_expect(s_csv_cases[i].name, s_csv_cases[i].want, got);
         free(got);
     }
-}
-
-static void test_csv_nul_byte(void **state)
-{
-    (void)state;
-    char *got = s_csv_render("a,b\0c\nd\n", 8);
+    char *got = s_csv_render("a,b\0c\nd\n", 8); /* a NUL, which the table's strings cannot hold */
     s_expect("nul", "E:t.csv:1: field 2 holds a NUL byte\n2:d\n", got);
     free(got);
 }
@@ -163,7 +159,7 @@ static void test_csv_limits(void **state)
          "E:t.csv:1: field 1 is longer than 4096 bytes\n2:z\n"},
         {"10000 fields", 10000, 1, "E:t.csv:1: more than 64 fields\n2:z\n"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < N(cases); i++) {
         char *text = s_csv_wide(cases[i].n, cases[i].width);
         char *got = s_csv_render(text, strlen(text));
         if (cases[i].want_tail != NULL) {
@@ -316,17 +312,12 @@ static void s_run_bad(const s_bad_case *c, bool agencies)
     td_errlist_destroy(&errs);
 }
 
-static void test_agencies_bad(void **state)
+static void test_registry_bad(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof s_agency_bad / sizeof s_agency_bad[0]; i++)
+    for (size_t i = 0; i < N(s_agency_bad); i++)
         s_run_bad(&s_agency_bad[i], true);
-}
-
-static void test_tasks_bad(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < sizeof s_task_bad / sizeof s_task_bad[0]; i++)
+    for (size_t i = 0; i < N(s_task_bad); i++)
         s_run_bad(&s_task_bad[i], false);
 }
 
@@ -397,7 +388,7 @@ static void test_registry_empty(void **state)
     (void)state;
     static const char *const texts[] = {"", "\xEF\xBB\xBF", "\n\n", "code,name,kind,parent,block",
                                         "code,name,kind,parent,block\r\n\r\n"};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    for (size_t i = 0; i < N(texts); i++) {
         td_errlist *errs = td_errlist_new();
         td_agency *a = (td_agency *)texts;
         size_t n = 99;
@@ -408,6 +399,29 @@ static void test_registry_empty(void **state)
         assert_int_equal(td_errlist_count(errs), 0);
         td_errlist_destroy(&errs);
     }
+}
+
+/* The line of each item, for the importer's messages; a quoted newline moves the next row. */
+static void test_registry_lines(void **state)
+{
+    (void)state;
+    static const char tasks[] = "id,title,source,lead,deadline,assigned_on,group,difficulty\n"
+                                "A,\"t\r\n\r\nu\",s,MOF,,2025-01-15,,normal\n"
+                                "B,t,s,MOF,,2025-01-15,,normal\n";
+    td_errlist *errs = td_errlist_new();
+    td_task *t = NULL;
+    size_t *lines = NULL, n = 0;
+    assert_int_equal(td_parse_tasks_csv_lines("t.csv", tasks, strlen(tasks), &t, &lines, &n, errs),
+                     TD_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(lines[0], 2);
+    assert_int_equal(lines[1], 5);
+    assert_string_equal(t[0].title, "t\n\nu");
+    for (size_t i = 0; i < n; i++)
+        td_task_fini(&t[i]);
+    free(t);
+    free(lines);
+    td_errlist_destroy(&errs);
 }
 
 /* Messages stop at TD_PARSE_ERRORS_MAX, then one more counts the rest. */
@@ -554,7 +568,7 @@ static void s_run_status_bad(const char *name, const char *text, size_t len, con
 static void test_status_bad(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof s_status_bad / sizeof s_status_bad[0]; i++) {
+    for (size_t i = 0; i < N(s_status_bad); i++) {
         const s_bad_case *c = &s_status_bad[i];
         s_run_status_bad(c->name, c->text, strlen(c->text), c->want);
     }
@@ -616,18 +630,14 @@ static void test_status_no_tasks(void **state)
     }
 }
 
-/* jansson takes a NUL after a number for the end of the token and would accept this. */
-static void test_status_nul(void **state)
+static void test_status_hostile_text(void **state)
 {
     (void)state;
+    /* jansson takes a NUL after a number for the end of the token and would accept this. */
     static const char text[] = "{\"agency\": \"MOF\",\n \"x\": 15\0}";
     s_run_status_bad("nul", text, sizeof text - 1,
                      "s.json:2:9: NUL byte (not allowed in a JSON text)\n");
-}
 
-static void test_status_deep(void **state)
-{
-    (void)state;
     /* Nesting past jansson's limit, under an unknown key. */
     s_text deep = {calloc(1, 1), 0};
     s_cat(&deep, "{\"x\": ");
@@ -709,8 +719,8 @@ static void test_jsonpos(void **state)
         {1, 1, 0, 0},  {1, 7, 1, 2},  {1, 19, 1, 12}, {1, 8, 0, 0}, {2, 19, 2, 2}, {2, 41, 0, 0},
         {2, 32, 0, 0}, {3, 18, 3, 2}, {0, 0, 0, 0},   {0, 0, 0, 0}, {0, 0, 0, 0},
     };
-    assert_int_equal(td_jsonpos_find(text, strlen(text), q, sizeof q / sizeof q[0]), TD_OK);
-    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+    assert_int_equal(td_jsonpos_find(text, strlen(text), q, N(q)), TD_OK);
+    for (size_t i = 0; i < N(q); i++) {
         int got[4] = {q[i].line, q[i].column, q[i].key_line, q[i].key_column};
         if (memcmp(got, want[i], sizeof got) != 0)
             print_error("path %s: %d:%d key %d:%d\n", q[i].path, got[0], got[1], got[2], got[3]);
@@ -718,23 +728,18 @@ static void test_jsonpos(void **state)
     }
 }
 
-static void test_jsonpos_garbage(void **state)
+static void test_jsonpos_edges(void **state)
 {
     (void)state;
     static const char *const texts[] = {
         "",  "{",  "{\"a\"", "{\"a\" 1}", "[1 2]", "\"abc", "{\"a\":\"\\u12\"}", "[\"\\ud800x\"]",
         "}", "[,]"};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    for (size_t i = 0; i < N(texts); i++) {
         td_jsonpos q = {.path = "/a/0"};
         assert_int_equal(td_jsonpos_find(texts[i], strlen(texts[i]), &q, 1), TD_EINVAL);
     }
     td_jsonpos q = {.path = ""};
     assert_int_equal(td_jsonpos_find("{\"a\": 1}", 8, &q, 0), TD_OK);
-}
-
-static void test_jsonpos_paths(void **state)
-{
-    (void)state;
     char *a = td_jsonpos_child("/tasks", "a/b~c");
     char *b = td_jsonpos_index(a, 12);
     assert_string_equal(a, "/tasks/a~1b~0c");
@@ -761,7 +766,6 @@ static void test_read_file(void **state)
     assert_memory_equal(buf, "a\0b\n", 5);
     free(buf);
     assert_int_equal(unlink(path), 0);
-
     buf = NULL;
     assert_int_equal(td_read_file(path, &buf, &len, &why), TD_EIO);
     assert_null(buf);
@@ -775,16 +779,17 @@ static void test_read_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_cases),          cmocka_unit_test(test_csv_nul_byte),
-        cmocka_unit_test(test_csv_limits),         cmocka_unit_test(test_quote),
-        cmocka_unit_test(test_agencies_bad),       cmocka_unit_test(test_tasks_bad),
-        cmocka_unit_test(test_agencies_ok),        cmocka_unit_test(test_tasks_ok),
-        cmocka_unit_test(test_registry_empty),     cmocka_unit_test(test_registry_many_errors),
-        cmocka_unit_test(test_status_bad),         cmocka_unit_test(test_status_ok),
-        cmocka_unit_test(test_status_no_tasks),    cmocka_unit_test(test_status_nul),
-        cmocka_unit_test(test_status_deep),        cmocka_unit_test(test_status_limits),
-        cmocka_unit_test(test_status_many_errors), cmocka_unit_test(test_jsonpos),
-        cmocka_unit_test(test_jsonpos_garbage),    cmocka_unit_test(test_jsonpos_paths),
+        cmocka_unit_test(test_csv_cases),       cmocka_unit_test(test_csv_limits),
+        cmocka_unit_test(test_quote),           cmocka_unit_test(test_registry_bad),
+
+        cmocka_unit_test(test_agencies_ok),     cmocka_unit_test(test_tasks_ok),
+        cmocka_unit_test(test_registry_empty),  cmocka_unit_test(test_registry_many_errors),
+        cmocka_unit_test(test_registry_lines),  cmocka_unit_test(test_status_bad),
+        cmocka_unit_test(test_status_ok),
+
+        cmocka_unit_test(test_status_no_tasks), cmocka_unit_test(test_status_hostile_text),
+        cmocka_unit_test(test_status_limits),   cmocka_unit_test(test_status_many_errors),
+        cmocka_unit_test(test_jsonpos),         cmocka_unit_test(test_jsonpos_edges),
         cmocka_unit_test(test_read_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
