@@ -23,6 +23,7 @@ typedef struct {
     const char *queries_ep;    /* run --queries EP */
     size_t map_max;            /* run --map-max-mb */
     int max_msg;               /* run --max-msg-bytes */
+    int rate_limit;            /* run --rate-limit: messages per second per agent key (0: none) */
     bool json;                 /* keys --json */
 } td_collector_opts;
 

@@ -21,7 +21,10 @@ static const char *s_usage =
     "  revoke  --data DIR (--agency CODE | --operator NAME | --key PUBLIC)\n"
     "  keys    --data DIR [--json]                list enrolled keys\n"
     "  run     --data DIR [--agents EP] [--queries EP] [--map-max-mb N] [--max-msg-bytes N]\n"
-    "          [-v]                               serve agents and operators\n";
+    "          [--rate-limit N] [-v]              serve agents and operators\n"
+    "\n"
+    "run defaults: agents tcp://*:7701, queries tcp://*:7702, map maximum 65536 MiB,\n"
+    "messages up to 4194304 bytes, 200 messages per second per agent key (bursts of 20x).\n";
 
 enum {
     OPT_AGENCIES = 256,
@@ -32,6 +35,7 @@ enum {
     OPT_AGENTS,
     OPT_QUERIES,
     OPT_MAPMAX,
+    OPT_RATE,
     OPT_MAXMSG,
     OPT_JSON
 };
@@ -49,6 +53,7 @@ static const struct option s_options[] = {
     {"queries", required_argument, NULL, OPT_QUERIES},
     {"map-max-mb", required_argument, NULL, OPT_MAPMAX},
     {"max-msg-bytes", required_argument, NULL, OPT_MAXMSG},
+    {"rate-limit", required_argument, NULL, OPT_RATE},
     {"json", no_argument, NULL, OPT_JSON},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -76,8 +81,12 @@ static int s_parse_numbers(int c, const char *arg, td_collector_opts *o)
         o->max_msg = (int)v;
         return 0;
     }
+    if (c == OPT_RATE && s_number(arg, 0, 1000000, &v)) {
+        o->rate_limit = (int)v;
+        return 0;
+    }
     fprintf(stderr, "tiendo-collector: --%s \"%s\" is not a valid number\n",
-            c == OPT_MAPMAX ? "map-max-mb" : "max-msg-bytes", arg);
+            c == OPT_MAPMAX ? "map-max-mb" : c == OPT_MAXMSG ? "max-msg-bytes" : "rate-limit", arg);
     return 1;
 }
 
@@ -124,6 +133,7 @@ static int s_parse(int argc, char **argv, td_collector_opts *o)
             break;
         case OPT_MAPMAX:
         case OPT_MAXMSG:
+        case OPT_RATE:
             if (s_parse_numbers(c, optarg, o))
                 return 1;
             break;
@@ -168,7 +178,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name))
             continue;
-        td_collector_opts o = {.agents_ep = "tcp://*:7701", .queries_ep = "tcp://*:7702"};
+        td_collector_opts o = {.agents_ep = "tcp://*:7701", .queries_ep = "tcp://*:7702",
+                               .rate_limit = 200};
         if (s_parse(argc - 1, argv + 1, &o))
             return 1;
         return commands[i].fn(&o);

@@ -3,6 +3,7 @@
  * committed (group commit). Operators' queries arrive on another ROUTER socket. */
 #include "collector.h"
 #include "keycache.h"
+#include "ratelimit.h"
 #include "zap.h"
 
 #include <czmq.h>
@@ -35,6 +36,7 @@ typedef struct {
     const td_collector_opts *o;
     td_store *store;
     td_keycache *keys;
+    td_ratelimit *limit;
     td_cred cred;
     zsock_t *agents;
     zsock_t *queries;
@@ -65,7 +67,7 @@ static zsock_t *s_bind(s_server *srv, char *endpoint, size_t cap)
     zsock_set_sndhwm(s, 100000);
     zsock_set_rcvhwm(s, 100000);
     if (zsock_bind(s, "%s", endpoint) < 0) {
-        td_log_error("cannot bind", "endpoint=%s error=\"%s\"", endpoint,
+        td_log_debug("cannot bind", "endpoint=%s error=\"%s\"", endpoint,
                      zmq_strerror(zmq_errno()));
         zsock_destroy(&s);
         return NULL;
@@ -79,9 +81,17 @@ static zsock_t *s_bind(s_server *srv, char *endpoint, size_t cap)
 
 static bool s_open_sockets(s_server *srv)
 {
-    srv->agents = s_bind(srv, srv->agents_ep, sizeof srv->agents_ep);
-    srv->queries = s_bind(srv, srv->queries_ep, sizeof srv->queries_ep);
-    return srv->agents && srv->queries;
+    /* After a close the I/O thread releases the port asynchronously: retry for a while. */
+    for (int i = 0; i < 100; i++) {
+        if (!srv->agents)
+            srv->agents = s_bind(srv, srv->agents_ep, sizeof srv->agents_ep);
+        if (!srv->queries)
+            srv->queries = s_bind(srv, srv->queries_ep, sizeof srv->queries_ep);
+        if (srv->agents && srv->queries)
+            return true;
+        zclock_sleep(50);
+    }
+    return false;
 }
 
 /* Writes DATA/endpoints with the endpoints as bound, so that scripts can find a port the
@@ -167,6 +177,13 @@ static bool s_admit_agent_msg(s_server *srv, zmq_msg_t *route, zmq_msg_t *payloa
         return false; /* revoked while connected: no service, no reply */
     if (k->role != TD_ROLE_AGENT) {
         s_send_nack(srv->agents, route, 0, TD_NACK_FORBIDDEN, "only agent keys may report");
+        return false;
+    }
+    if (!td_ratelimit_allow(srv->limit, z85, zclock_mono())) {
+        char reason[128];
+        snprintf(reason, sizeof reason, "too many messages: at most %d per second; resend later",
+                 srv->o->rate_limit);
+        s_send_nack(srv->agents, route, 0, TD_NACK_RATE_LIMITED, reason);
         return false;
     }
     td_errmsg why;
@@ -327,7 +344,11 @@ static bool s_on_tick(s_server *srv)
                 NULL);
     zsock_destroy(&srv->agents);
     zsock_destroy(&srv->queries);
-    return s_open_sockets(srv);
+    if (s_open_sockets(srv))
+        return true;
+    td_log_error("cannot bind again after closing connections", "agents=%s queries=%s",
+                 srv->agents_ep, srv->queries_ep);
+    return false;
 }
 
 static int s_loop(s_server *srv)
@@ -377,9 +398,12 @@ int td_collector_run(const td_collector_opts *o)
     if (!s_load_identity(&srv) || !(srv.store = td_collector_open_store(o->data, o->map_max)))
         return 1;
     srv.keys = td_keycache_new(srv.store);
+    srv.limit = td_ratelimit_new(o->rate_limit, o->rate_limit * 20.0);
     zactor_t *zap = td_zap_start(srv.store);
     int rc = 1;
-    if (zap && srv.keys && s_open_sockets(&srv)) {
+    if (zap && srv.keys && srv.limit && !s_open_sockets(&srv))
+        td_log_error("cannot bind", "agents=%s queries=%s", srv.agents_ep, srv.queries_ep);
+    else if (zap && srv.keys && srv.limit) {
         s_write_endpoints(&srv);
         td_log_info("collector running", "agents=%s queries=%s", srv.agents_ep, srv.queries_ep);
         rc = s_loop(&srv);
@@ -389,6 +413,7 @@ int td_collector_run(const td_collector_opts *o)
     zsock_destroy(&srv.queries);
     zactor_destroy(&zap);
     td_keycache_destroy(&srv.keys);
+    td_ratelimit_destroy(&srv.limit);
     td_store_destroy(&srv.store);
     return rc;
 }

@@ -9,6 +9,7 @@ COLLECTOR="$TD_BIN/collector/tiendo-collector"
 AGENT="$TD_BIN/agent/tiendo-agent"
 CLI="$TD_BIN/cli/tiendo"
 SIM="$TD_BIN/sim/tiendo-sim"
+PROBE="$TD_BIN/tests/td_probe"
 EXPECTED="$TD_SRC/tests/tools/expected.py"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/tiendo-test.XXXXXX")
