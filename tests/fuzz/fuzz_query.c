@@ -275,7 +275,9 @@ static void s_check_reply(const td_query *q, td_err err, const char *json, const
     td_err derr = td_wire_decode(buf, len, &back, &why);
     free(buf);
     s_require(derr == TD_OK, "the CLI cannot read the reply", why.text);
-    s_require(back.type == TD_MSG_REPLY && back.u.reply.ok == r.u.reply.ok,
+    s_require(back.type == TD_MSG_REPLY && back.u.reply.ok == r.u.reply.ok &&
+                  strcmp(back.u.reply.json, json != NULL ? json : "") == 0 &&
+                  strcmp(back.u.reply.error, err ? error : "") == 0,
               "the reply changed on the wire", NULL);
     td_msg_fini(&back);
 }
