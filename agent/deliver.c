@@ -58,7 +58,36 @@ static zsock_t *s_connect(s_agent *a)
     return s;
 }
 
-/* Reads and queues the status file. Returns 1 when it is invalid (errors printed). */
+/* Checks a report as the collector will: framed as it will be sent, it must decode under the
+ * collector's rules (td_wire_decode) and fit in a message. A report that cannot be delivered
+ * is refused now, rather than queued where it would block every report behind it. */
+static td_err s_check_frame(s_agent *a, const uint8_t *body, size_t len)
+{
+    uint8_t *frame = NULL;
+    size_t flen = 0;
+    td_errmsg why = {""};
+    td_err err = td_wire_frame_report(body, len, 1, (uint32_t)a->cfg->interval, 1, 0, &frame,
+                                      &flen);
+    if (err != TD_OK) {
+        td_fail(&why, err, "%s", td_strerror(err));
+    } else if (flen > TD_WIRE_MAX_BYTES) {
+        err = td_fail(&why, TD_EINVAL, "it is %zu bytes, more than the %u a message may hold",
+                      flen, TD_WIRE_MAX_BYTES);
+    } else {
+        td_msg m;
+        err = td_wire_decode(frame, flen, &m, &why);
+        if (err == TD_OK)
+            td_msg_fini(&m);
+    }
+    free(frame);
+    if (err != TD_OK)
+        fprintf(stderr, "%s: the collector would refuse this report: %s\n", a->cfg->status_file,
+                why.text);
+    return err;
+}
+
+/* Reads and queues the status file. Returns 0 when queued (or unchanged), 1 when the file is
+ * unreadable or invalid (errors printed), 2 when the outbox could not take it. */
 static int s_queue_status(s_agent *a)
 {
     char *text;
@@ -84,13 +113,18 @@ static int s_queue_status(s_agent *a)
     uint64_t thinned = td_outbox_thinned(a->outbox);
     err = td_wire_encode(&m, &body, &blen);
     if (err == TD_OK) {
+        if (s_check_frame(a, body, blen) != TD_OK) {
+            free(body);
+            td_msg_fini(&m);
+            return 1;
+        }
         err = td_outbox_push(a->outbox, body, blen, m.u.report.report.as_of, &seq, &queued, &why);
         free(body);
     }
     td_msg_fini(&m);
     if (err) {
         td_log_error("cannot queue the status", "error=\"%s\"", why.text);
-        return 1;
+        return 2;
     }
     if (queued)
         td_log_info("queued a report", "seq=%llu queued=%zu", (unsigned long long)seq,
@@ -161,12 +195,14 @@ static void s_on_ack(s_agent *a, const td_ack *ack)
 static void s_on_nack(s_agent *a, const td_nack *nack)
 {
     if (nack->code == TD_NACK_UNAVAILABLE || nack->code == TD_NACK_RATE_LIMITED) {
-        /* Kept queued; the silence timer resends it after the backoff. */
+        /* Kept queued and still counted in flight, so that the silence timer resends it after
+         * the backoff (which grows with each such round). */
         td_log_warning("collector asks to resend later", "seq=%llu reason=\"%s\"",
                        (unsigned long long)nack->seq, nack->reason);
-        a->last_progress_ms = zclock_mono();
         return;
     }
+    if (a->inflight > 0)
+        a->inflight--;
     fprintf(stderr, "tiendo-agent: the collector refused report %llu: %s\n",
             (unsigned long long)nack->seq, nack->reason);
     if (nack->seq) /* it can never be accepted: keeping it would block the queue */
@@ -187,15 +223,14 @@ static void s_on_reply(s_agent *a)
         return;
     }
     zframe_destroy(&frame);
-    a->last_progress_ms = zclock_mono();
-    a->backoff_ms = BACKOFF_MIN_MS;
-    if (m.type == TD_MSG_ACK || m.type == TD_MSG_NACK) {
+    if (m.type == TD_MSG_ACK) {
+        a->last_progress_ms = zclock_mono();
+        a->backoff_ms = BACKOFF_MIN_MS;
         if (a->inflight > 0)
             a->inflight--;
-        if (m.type == TD_MSG_ACK)
-            s_on_ack(a, &m.u.ack);
-        else
-            s_on_nack(a, &m.u.nack);
+        s_on_ack(a, &m.u.ack);
+    } else if (m.type == TD_MSG_NACK) {
+        s_on_nack(a, &m.u.nack);
     }
     td_msg_fini(&m);
 }
@@ -224,9 +259,12 @@ static void s_watch_status(s_agent *a)
         st.st_mtim.tv_nsec == a->seen.st_mtim.tv_nsec && st.st_size == a->seen.st_size &&
         st.st_ino == a->seen.st_ino)
         return;
-    a->seen = st;
-    a->have_seen = true;
-    s_queue_status(a);
+    /* Remembered only once handled: a file the outbox could not take is tried again. An
+     * invalid file counts as handled (its errors were printed); its next change is read. */
+    if (s_queue_status(a) != 2) {
+        a->seen = st;
+        a->have_seen = true;
+    }
 }
 
 static int s_loop(s_agent *a, int timeout_s)
@@ -243,7 +281,7 @@ static int s_loop(s_agent *a, int timeout_s)
                     "stay queued\n",
                     a->cfg->collector, timeout_s, td_outbox_depth(a->outbox));
             zpoller_destroy(&poller);
-            return TD_AGENT_EXIT_UNREACHED;
+            return a->result == TD_AGENT_EXIT_REFUSED ? a->result : TD_AGENT_EXIT_UNREACHED;
         }
         if (!a->once && zclock_mono() >= next_watch) {
             s_watch_status(a);
@@ -257,6 +295,9 @@ static int s_loop(s_agent *a, int timeout_s)
                 s_on_reply(a);
     }
     zpoller_destroy(&poller);
+    /* Interrupted with reports still queued: they were not delivered. */
+    if (a->once && td_outbox_depth(a->outbox) > 0 && a->result != TD_AGENT_EXIT_REFUSED)
+        return TD_AGENT_EXIT_UNREACHED;
     return a->result;
 }
 

@@ -22,6 +22,14 @@ static const char *s_usage =
     "  tasks   [--class regular|completed|overdue|on_schedule] [filters] [--json|--csv]\n"
     "  agents  [--state online|late|silent] [--agency CODE] [--json|--csv]\n"
     "  reports --agency CODE [--since WHEN] [--json|--csv]\n"
+    "  infra     [--as-of WHEN] [--province CODE] [--json]\n"
+    "  services  [--as-of WHEN] [--province CODE] [--json]\n"
+    "  databases [--as-of WHEN] [--agency CODE] [--stage S] [--json|--csv]\n"
+    "  funding   [--as-of WHEN] [--agency CODE] [--json]\n"
+    "  obstacles [--as-of WHEN] [--state open|resolved] [--category C] [--json|--csv]\n"
+    "  agency CODE [--as-of WHEN] [--json]\n"
+    "  history (--task ID | --agency CODE --section NAME) [--json|--csv]\n"
+    "  trend --from DATE --to DATE --every day|week|month [--metric M] [--json|--csv]\n"
     "\n"
     "filters: --source S --lead CODE --block B --group G --difficulty normal|hard\n"
     "         --province CODE\n"
@@ -54,6 +62,11 @@ static int s_parse_command(s_cli *c, int argc, char **argv)
         char *arg = argv[i];
         if (!strcmp(arg, "--json") || !strcmp(arg, "--csv")) {
             c->fmt = arg[2] == 'j' ? TD_OUT_JSON : TD_OUT_CSV;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) && !strcmp(c->command, "agency") && c->n_params == 0 &&
+            i == 0) {
+            c->params[c->n_params++] = (td_param){"code", arg}; /* tiendo agency CODE */
             continue;
         }
         if (strncmp(arg, "--", 2) || !arg[2])

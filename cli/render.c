@@ -155,6 +155,101 @@ static void s_print_summary(json_t *doc)
     }
 }
 
+/* The first member of doc that is an array (the listing), or NULL. */
+static json_t *s_listing(json_t *doc, const char **key_out)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v)
+    {
+        if (json_is_array(v)) {
+            *key_out = key;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* Columns of a listing with no table of its own: the keys of its first row, scalars only. */
+static size_t s_columns_of(json_t *rows, s_column *cols, size_t max)
+{
+    json_t *first = json_array_get(rows, 0);
+    const char *key;
+    json_t *v;
+    size_t n = 0;
+    json_object_foreach(first, key, v)
+    {
+        if (n < max && !json_is_object(v) && !json_is_array(v))
+            cols[n++] = (s_column){key, key, -14};
+    }
+    return n;
+}
+
+static void s_print_scalars(json_t *doc, int indent)
+{
+    const char *key;
+    json_t *v;
+    char buf[8192];
+    json_object_foreach(doc, key, v)
+    {
+        if (json_is_array(v))
+            continue;
+        if (json_is_object(v)) {
+            printf("%*s%s:\n", indent, "", key);
+            s_print_scalars(v, indent + 2);
+            continue;
+        }
+        s_cell(v, buf, sizeof buf);
+        printf("%*s%-30s %s\n", indent, "", key, buf[0] ? buf : "-");
+    }
+}
+
+/* A sparkline of one numeric key over the trend's points. */
+static void s_sparkline(json_t *points, const char *key)
+{
+    static const char *bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    double lo = 0, hi = 0;
+    size_t i;
+    json_t *p;
+    json_array_foreach(points, i, p)
+    {
+        double x = json_number_value(json_object_get(p, key));
+        lo = i == 0 || x < lo ? x : lo;
+        hi = i == 0 || x > hi ? x : hi;
+    }
+    printf("  %-28s ", key);
+    json_array_foreach(points, i, p)
+    {
+        double x = json_number_value(json_object_get(p, key));
+        int b = hi > lo ? (int)((x - lo) / (hi - lo) * 7.0 + 0.5) : 0;
+        fputs(bars[b], stdout);
+    }
+    printf("  %g .. %g\n", json_number_value(json_object_get(json_array_get(points, 0), key)),
+           json_number_value(json_object_get(json_array_get(points, json_array_size(points) - 1), key)));
+}
+
+static void s_print_trend(json_t *doc)
+{
+    json_t *points = json_object_get(doc, "points");
+    const char *key;
+    json_t *v;
+    printf("%s every %s, %zu points\n\n", json_string_value(json_object_get(doc, "metric")),
+           json_string_value(json_object_get(doc, "every")), json_array_size(points));
+    json_object_foreach(json_array_get(points, 0), key, v)
+    {
+        if (json_is_number(v))
+            s_sparkline(points, key);
+    }
+}
+
+static const s_table *s_table_of(const char *command)
+{
+    for (size_t i = 0; i < N(s_tables); i++)
+        if (!strcmp(s_tables[i].command, command))
+            return &s_tables[i];
+    return NULL;
+}
+
 int td_cli_render(const char *command, json_t *doc, td_out_format fmt)
 {
     if (fmt == TD_OUT_JSON) {
@@ -162,23 +257,30 @@ int td_cli_render(const char *command, json_t *doc, td_out_format fmt)
         putchar('\n');
         return 0;
     }
-    for (size_t i = 0; i < N(s_tables); i++) {
-        if (strcmp(s_tables[i].command, command))
-            continue;
-        json_t *rows = json_object_get(doc, s_tables[i].rows_key);
-        if (fmt == TD_OUT_CSV)
-            s_print_csv(&s_tables[i], rows);
-        else
-            s_print_text(&s_tables[i], rows);
-        return 0;
-    }
+    const char *rows_key = NULL;
+    json_t *rows = s_listing(doc, &rows_key);
+    const s_table *known = s_table_of(command);
+    s_column cols[32];
+    s_table generic = {command, rows_key, cols, rows ? s_columns_of(rows, cols, 32) : 0};
+    const s_table *t = known ? known : &generic;
     if (fmt == TD_OUT_CSV) {
-        fprintf(stderr, "tiendo: %s has no --csv form (it is not a listing)\n", command);
-        return 2;
+        if (!rows) {
+            fprintf(stderr, "tiendo: %s has no --csv form (it is not a listing)\n", command);
+            return 2;
+        }
+        s_print_csv(t, rows);
+        return 0;
     }
     if (!strcmp(command, "summary"))
         s_print_summary(doc);
-    else
-        json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    else if (!strcmp(command, "trend"))
+        s_print_trend(doc);
+    else if (!known)
+        s_print_scalars(doc, 0);
+    if (rows && strcmp(command, "trend")) {
+        if (!known)
+            putchar('\n');
+        s_print_text(t, json_object_get(doc, t->rows_key));
+    }
     return 0;
 }

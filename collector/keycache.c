@@ -33,11 +33,16 @@ static td_err s_add(const td_keyrec *k, void *arg)
     return TD_OK;
 }
 
+typedef struct {
+    zhashx_t *valid;
+    uint64_t generation;
+} s_load;
+
 static td_err s_load_fn(td_txn *txn, void *arg)
 {
-    td_keycache *self = arg;
-    td_err err = td_store_keys_generation(txn, &self->generation);
-    return err ? err : td_store_each_key(txn, s_add, self->valid);
+    s_load *l = arg;
+    td_err err = td_store_keys_generation(txn, &l->generation);
+    return err ? err : td_store_each_key(txn, s_add, l->valid);
 }
 
 static void s_free_rec(void **item)
@@ -73,12 +78,18 @@ void td_keycache_refresh(td_keycache *self)
     if (td_store_view(self->store, s_generation_fn, &gen, NULL) != TD_OK ||
         (self->loaded && gen == self->generation))
         return;
-    zhashx_t *old = self->valid;
-    self->valid = zhashx_new();
-    zhashx_set_destructor(self->valid, s_free_rec);
-    td_errmsg why;
-    if (td_store_view(self->store, s_load_fn, self, &why) != TD_OK)
+    s_load l = {.valid = zhashx_new()};
+    zhashx_set_destructor(l.valid, s_free_rec);
+    td_errmsg why = {""};
+    if (td_store_view(self->store, s_load_fn, &l, &why) != TD_OK) {
+        /* Keep the keys as they were; try again at the next refresh. */
         td_log_error("cannot load keys", "error=\"%s\"", why.text);
+        zhashx_destroy(&l.valid);
+        return;
+    }
+    zhashx_t *old = self->valid;
+    self->valid = l.valid;
+    self->generation = l.generation;
     self->loaded = true;
     for (void *rec = zhashx_first(old); rec; rec = zhashx_next(old))
         if (!zhashx_lookup(self->valid, zhashx_cursor(old)))

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,8 +31,12 @@ static bool s_matches(const td_collector_opts *o, const td_keyrec *k)
 static td_err s_collect(const td_keyrec *k, void *arg)
 {
     s_revoke *r = arg;
-    if (k->revoked || !s_matches(r->o, k) || r->n >= 1024)
+    if (k->revoked || !s_matches(r->o, k))
         return TD_OK;
+    td_keyrec *hits = realloc(r->hits, (r->n + 1) * sizeof *hits);
+    if (!hits)
+        return TD_ENOMEM;
+    r->hits = hits;
     r->hits[r->n++] = *k;
     return TD_OK;
 }
@@ -58,8 +63,7 @@ int td_collector_revoke(const td_collector_opts *o)
     td_store *store = td_collector_open_store(o->data, 0);
     if (!store)
         return 1;
-    static td_keyrec hits[1024];
-    s_revoke r = {.o = o, .hits = hits, .now = time(NULL)};
+    s_revoke r = {.o = o, .now = time(NULL)};
     td_errmsg why;
     int rc = 0;
     if (td_store_update(store, s_revoke_fn, &r, &why) != TD_OK) {
@@ -71,6 +75,7 @@ int td_collector_revoke(const td_collector_opts *o)
     } else {
         printf("revoked %zu key%s\n", r.n, r.n == 1 ? "" : "s");
     }
+    free(r.hits);
     td_store_destroy(&store);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include "tiendo/wire.h"
 
 #define BATCH_MAX 512
+#define BATCH_BYTES (32u << 20) /* payload bytes in one batch: bounds the transaction */
 #define HEARTBEAT_IVL_MS 10000
 #define HEARTBEAT_TIMEOUT_MS 30000
 
@@ -153,14 +154,17 @@ static bool s_recv(zsock_t *s, zmq_msg_t *route, zmq_msg_t *payload, char key[TD
         zmq_msg_close(payload);
         return s_recv(s, route, payload, key);
     }
-    while (zmq_msg_more(payload)) { /* extra frames are not part of the protocol: drop them */
-        zmq_msg_t extra;
-        zmq_msg_init(&extra);
-        zmq_msg_recv(&extra, h, 0);
-        zmq_msg_close(&extra);
+    if (zmq_msg_more(payload)) {
+        /* Extra frames are not part of the protocol: drain them all and drop the message. */
+        for (bool more = true; more;) {
+            zmq_msg_t extra;
+            zmq_msg_init(&extra);
+            more = zmq_msg_recv(&extra, h, 0) >= 0 && zmq_msg_more(&extra);
+            zmq_msg_close(&extra);
+        }
+        zmq_msg_close(route);
         zmq_msg_close(payload);
-        zmq_msg_init(payload);
-        zmq_msg_init_size(payload, 0);
+        return s_recv(s, route, payload, key);
     }
     const char *uid = zmq_msg_gets(payload, "User-Id");
     snprintf(key, TD_Z85_LEN + 1, "%s", uid ? uid : "");
@@ -278,8 +282,11 @@ static void s_on_agents(s_server *srv)
 {
     zmq_msg_t route, payload;
     char z85[TD_Z85_LEN + 1];
+    size_t bytes = 0;
     srv->now = time(NULL);
-    while (srv->n < BATCH_MAX && s_recv(srv->agents, &route, &payload, z85)) {
+    while (srv->n < BATCH_MAX && bytes < BATCH_BYTES &&
+           s_recv(srv->agents, &route, &payload, z85)) {
+        bytes += zmq_msg_size(&payload);
         if (s_admit_agent_msg(srv, &route, &payload, z85))
             srv->n++;
         zmq_msg_close(&route);
@@ -351,16 +358,22 @@ static bool s_on_tick(s_server *srv)
     return false;
 }
 
-static int s_loop(s_server *srv)
+static int s_loop(s_server *srv, zactor_t *zap)
 {
     int64_t next_tick = zclock_mono() + 1000;
     while (!zsys_interrupted) {
         zmq_pollitem_t items[] = {{zsock_resolve(srv->agents), 0, ZMQ_POLLIN, 0},
-                                  {zsock_resolve(srv->queries), 0, ZMQ_POLLIN, 0}};
+                                  {zsock_resolve(srv->queries), 0, ZMQ_POLLIN, 0},
+                                  {zsock_resolve(zactor_sock(zap)), 0, ZMQ_POLLIN, 0}};
         long wait = (long)(next_tick - zclock_mono());
-        int rc = zmq_poll(items, 2, wait > 0 ? wait : 0);
+        int rc = zmq_poll(items, 3, wait > 0 ? wait : 0);
         if (rc < 0 && zmq_errno() != EINTR)
             return 1;
+        if (rc > 0 && (items[2].revents & ZMQ_POLLIN)) {
+            /* The ZAP handler ended: without it libzmq would admit any key. Fail closed. */
+            td_log_error("the ZAP handler stopped; stopping rather than admit unknown keys", NULL);
+            return 1;
+        }
         if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
             s_on_agents(srv);
         if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
@@ -406,7 +419,7 @@ int td_collector_run(const td_collector_opts *o)
     else if (zap && srv.keys && srv.limit) {
         s_write_endpoints(&srv);
         td_log_info("collector running", "agents=%s queries=%s", srv.agents_ep, srv.queries_ep);
-        rc = s_loop(&srv);
+        rc = s_loop(&srv, zap);
         td_log_info("collector stopping", NULL);
     }
     zsock_destroy(&srv.agents);

@@ -94,17 +94,112 @@ typedef struct {
     size_t n_evidence;
 } td_task_status;
 
+/* Status sections beyond tasks. A report may carry any of them; an absent section leaves the
+ * agency's previous value standing. Counts are non-negative; money is in VND. */
+typedef struct {
+    bool present;
+    int64_t terminals_required;
+    int64_t terminals_available; /* may exceed required */
+    int64_t villages_total;
+    int64_t villages_signal_gap; /* <= villages_total */
+    int64_t villages_no_power;   /* <= villages_total */
+    bool population_db_connected;
+} td_infra;
+
+typedef struct {
+    bool present;
+    int64_t procedures_total;
+    int64_t procedures_announced; /* <= procedures_total */
+    int64_t procedures_online;    /* <= procedures_total */
+    int64_t files_received;
+    int64_t files_fully_online;   /* <= files_received */
+    int64_t records_total;
+    int64_t records_digitized;    /* <= records_total */
+} td_services;
+
+typedef struct {
+    bool present;
+    int64_t requested_vnd;
+    int64_t allocated_vnd;
+    int64_t disbursed_vnd; /* <= allocated_vnd */
+} td_funding;
+
+typedef enum {
+    TD_STAGE_NOT_STARTED = 1,
+    TD_STAGE_DEPLOYING,
+    TD_STAGE_FOUNDATION_CENTRALIZED
+} td_db_stage;
+
+/* A national database an agency builds, keyed by id within the agency. */
+typedef struct {
+    char id[TD_ID_MAX + 1];
+    char *name;
+    int stage; /* td_db_stage */
+} td_database;
+
+typedef enum {
+    TD_OBST_FUNDING = 1,
+    TD_OBST_PROCEDURES,
+    TD_OBST_ONLINE_SERVICES,
+    TD_OBST_INFRASTRUCTURE,
+    TD_OBST_DATA,
+    TD_OBST_STAFFING,
+    TD_OBST_OTHER
+} td_obstacle_category;
+typedef enum { TD_OBST_OPEN = 1, TD_OBST_RESOLVED } td_obstacle_state;
+
+/* A difficulty an agency reports, keyed by id within the agency. */
+typedef struct {
+    char id[TD_ID_MAX + 1];
+    int category; /* td_obstacle_category */
+    char *description;
+    int state;             /* td_obstacle_state */
+    td_day reported_on;    /* required */
+    td_day resolved_on;    /* only when resolved (TD_NODAY otherwise) */
+} td_obstacle;
+
 typedef struct {
     char agency[TD_CODE_MAX + 1]; /* the agency the status file names */
     td_time as_of;
     td_task_status *tasks;
     size_t n_tasks;
+    td_infra infra;
+    td_services services;
+    td_funding funding;
+    bool has_databases;           /* the section was present (possibly empty) */
+    td_database *databases;
+    size_t n_databases;
+    bool has_obstacles;
+    td_obstacle *obstacles;
+    size_t n_obstacles;
 } td_report;
 
 void td_agency_fini(td_agency *self);
 void td_task_fini(td_task *self);
 void td_task_status_fini(td_task_status *self);
 void td_report_fini(td_report *self);
+void td_database_fini(td_database *self);
+void td_obstacle_fini(td_obstacle *self);
+
+const char *td_stage_name(int stage);
+td_err td_stage_parse(const char *name, int *out);
+const char *td_stage_choices(void);
+const char *td_category_name(int category);
+td_err td_category_parse(const char *name, int *out);
+const char *td_category_choices(void);
+const char *td_obstacle_state_name(int state);
+td_err td_obstacle_state_parse(const char *name, int *out);
+const char *td_obstacle_state_choices(void);
+
+/* Section checks: the invariants above; `why` names the field, e.g. "villages_signal_gap 15 is
+ * more than villages_total 14". Dates may not be after the report's date (as_of). */
+td_err td_infra_check(const td_infra *s, td_errmsg *why);
+td_err td_services_check(const td_services *s, td_errmsg *why);
+td_err td_funding_check(const td_funding *s, td_errmsg *why);
+td_err td_database_check(const td_database *d, td_errmsg *why);
+td_err td_obstacle_check(const td_obstacle *o, td_time as_of, td_errmsg *why);
+bool td_database_equal(const td_database *a, const td_database *b);
+bool td_obstacle_equal(const td_obstacle *a, const td_obstacle *b);
 /* Deep copies; dst is overwritten (not finalized first). */
 td_err td_task_status_copy(td_task_status *dst, const td_task_status *src);
 /* True when every field is equal; a NULL note equals an empty one (both mean no note). */

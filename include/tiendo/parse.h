@@ -10,6 +10,8 @@
 #define TD_CSV_COLUMNS_MAX 64                   /* fields in one CSV record */
 #define TD_STATUS_BYTES_MAX (64u * 1024 * 1024) /* a larger status file is refused unread */
 #define TD_STATUS_TASKS_MAX 100000              /* items in one status file */
+#define TD_STATUS_DATABASES_MAX 10000           /* databases in one status file */
+#define TD_STATUS_OBSTACLES_MAX 10000           /* obstacles in one status file */
 #define TD_READ_FILE_MAX (256u * 1024 * 1024)   /* td_read_file refuses larger files */
 #define TD_PARSE_ERRORS_MAX 1000 /* messages listed per file; one more counts the rest */
 
@@ -36,8 +38,13 @@ td_err td_parse_agencies_csv_lines(const char *name, const char *text, size_t le
 td_err td_parse_tasks_csv_lines(const char *name, const char *text, size_t len, td_task **out,
                                 size_t **lines, size_t *n_out, td_errlist *errs);
 
-/* A status file (see docs/status-format.md). Checks the JSON syntax, the shape, and every item
- * with td_task_status_check; every problem adds "NAME:LINE:COLUMN: reason" to errs (a file over
+/* A status file (see docs/status-format.md). Checks the JSON syntax, the shape, every task item
+ * with td_task_status_check, and the sections (infrastructure, services, funding: every key
+ * required; databases, obstacles: lists keyed by id) with td_infra_check, td_services_check,
+ * td_funding_check, td_database_check and td_obstacle_check. A section's presence is kept
+ * (present, has_databases, has_obstacles: true for an empty list too). Counts must be JSON
+ * integers (a real such as 1.0 is refused; jansson refuses one beyond int64). Every problem adds
+ * "NAME:LINE:COLUMN: reason" to errs (a file over
  * TD_STATUS_BYTES_MAX adds "NAME: reason"), in the order of the text, at most TD_PARSE_ERRORS_MAX
  * of them and then one "NAME: N more problems not listed". Columns count characters from 1, as
  * jansson's do. Unknown keys are errors. On success fills *out (td_report_fini frees it). Returns

@@ -125,4 +125,52 @@ td_err td_store_task_version_at(td_txn *txn, const char *id, td_time t, td_task_
 td_err td_store_each_task_version(td_txn *txn, const char *id,
                                   td_err (*cb)(const td_task_version *v, void *arg), void *arg);
 
+/* Versions of status sections: agency-level (infrastructure, services, funding: id "") and
+ * per item (databases and obstacles, keyed by id within the agency). Keyed by (kind, agency, id,
+ * as_of). */
+typedef enum {
+    TD_SECTION_INFRA = 'I',
+    TD_SECTION_SERVICES = 'S',
+    TD_SECTION_FUNDING = 'F',
+    TD_SECTION_DATABASE = 'D',
+    TD_SECTION_OBSTACLE = 'O'
+} td_section_kind;
+
+/* "infrastructure", "services", "funding", "databases", "obstacles"; NULL when unknown. */
+const char *td_section_name(int kind);
+td_err td_section_parse(const char *name, int *out);
+
+typedef struct {
+    int kind; /* td_section_kind */
+    char agency[TD_CODE_MAX + 1];
+    char id[TD_ID_MAX + 1]; /* "" for agency-level sections */
+    td_time as_of;
+    td_time received_at;
+    uint64_t seq;
+    union {
+        td_infra infra;
+        td_services services;
+        td_funding funding;
+        td_database database;
+        td_obstacle obstacle;
+    } u;
+} td_section_version;
+
+void td_section_version_fini(td_section_version *v);
+/* Stores v unless the version in effect at v->as_of already says the same (versions, not
+ * copies); *stored says which. */
+td_err td_store_put_section(td_txn *txn, const td_section_version *v, bool *stored);
+/* The version in effect at t (greatest as_of <= t); TD_ENOTFOUND when none. The caller
+ * finalizes out. */
+td_err td_store_section_at(td_txn *txn, int kind, const char *agency, const char *id, td_time t,
+                           td_section_version *out);
+/* For each item id of a per-item section of an agency, the version in effect at t. */
+td_err td_store_each_section_at(td_txn *txn, int kind, const char *agency, td_time t,
+                                td_err (*cb)(const td_section_version *v, void *arg), void *arg);
+/* Every stored version of one section or item (id NULL: of every item), in (id, as_of)
+ * order. */
+td_err td_store_each_section_version(td_txn *txn, int kind, const char *agency, const char *id,
+                                     td_err (*cb)(const td_section_version *v, void *arg),
+                                     void *arg);
+
 #endif

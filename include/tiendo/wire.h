@@ -7,6 +7,8 @@
 
 #define TD_WIRE_VERSION 1
 #define TD_WIRE_MAX_ITEMS 100000     /* items in one report */
+#define TD_WIRE_MAX_DATABASES 10000  /* databases in one report */
+#define TD_WIRE_MAX_OBSTACLES 10000  /* obstacles in one report */
 #define TD_WIRE_MAX_PARAMS 64        /* parameters in one query */
 #define TD_WIRE_MAX_BYTES (4u << 20) /* default ZMQ_MAXMSGSIZE */
 /* Unpacking a frame of len bytes may use TD_WIRE_UNPACK_FACTOR * len + TD_WIRE_UNPACK_BASE bytes
@@ -45,7 +47,7 @@ typedef struct {
 
 typedef struct {
     uint64_t seq;
-    td_report report; /* agency, as_of, task items */
+    td_report report; /* agency, as_of, task items, sections */
     uint32_t interval_s;
     uint64_t outbox_depth;
     uint64_t thinned;
@@ -116,9 +118,11 @@ td_err td_wire_encode(const td_msg *m, uint8_t **buf, size_t *len);
 /* Decodes and checks one frame: protobuf structure, version, no unknown fields, a known body,
  * enum values in range, UTF-8 strings within length limits, counts within limits, report seq > 0,
  * agency a valid code. Task items are copied as received and are checked one by one by the
- * receiver (td_task_status_check), so that one bad item does not refuse the whole report. Memory
- * used while unpacking is bounded by a multiple of len. On error `why` says what is wrong and
- * out is untouched.
+ * receiver (td_task_status_check), so that one bad item does not refuse the whole report. So are
+ * the status sections: a section is present when its sub-message is, and its counts and enum
+ * values are copied raw for td_infra_check, td_database_check, ... to judge. Memory used while
+ * unpacking is bounded by a multiple of len. On error `why` says what is wrong and out is
+ * untouched.
  * The frame must also be canonical: exactly as long as td_wire_encode would write it. protobuf-c
  * silently keeps the last of two bodies, merges a repeated message field, and cuts a string at
  * an embedded NUL; each of these shortens the re-encoding, so all are refused here, and memory
@@ -127,7 +131,8 @@ td_err td_wire_encode(const td_msg *m, uint8_t **buf, size_t *len);
  * task item's note, which is NULL when empty. Ranges checked: report.as_of in
  * 2000-01-01..2100-01-01 (UTC), item progress <= INT32_MAX (the receiver checks 0..100), query
  * command 1..TD_WIRE_COMMAND_MAX bytes, reply text up to len, other text up to TD_TEXT_MAX and
- * item ids up to TD_ID_MAX bytes. */
+ * item, database and obstacle ids up to TD_ID_MAX bytes, at most TD_WIRE_MAX_DATABASES databases
+ * and TD_WIRE_MAX_OBSTACLES obstacles. */
 td_err td_wire_decode(const uint8_t *buf, size_t len, td_msg *out, td_errmsg *why);
 
 /* The agent's outbox keeps a report as it was queued (encoded with seq 0 and no delivery

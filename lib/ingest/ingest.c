@@ -1,5 +1,5 @@
 /* Applying reports: the rules of authority and dedup live here once. */
-#include "tiendo/ingest.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@ void td_ingest_result_fini(td_ack *ack, td_nack *nack)
     }
 }
 
-static td_err s_reject(td_ack *ack, const char *id, const char *reason)
+td_err td_ingest_reject(td_ack *ack, const char *id, const char *reason)
 {
     td_rejection *r = realloc(ack->rejected, (ack->n_rejected + 1) * sizeof *r);
     if (!r)
@@ -38,19 +38,30 @@ static td_err s_reject(td_ack *ack, const char *id, const char *reason)
     return TD_OK;
 }
 
+typedef struct {
+    const char *base;
+    size_t size;
+} s_items;
+
+/* Items of every list in a report start with their id (td_task_status, td_database,
+ * td_obstacle): compare the ids of items i and j. */
+static const char *s_id(const s_items *it, size_t i)
+{
+    return it->base + i * it->size;
+}
+
 static int s_cmp_item(const void *a, const void *b, void *arg)
 {
-    const td_task_status *items = arg;
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    int c = strcmp(items[i].id, items[j].id);
+    int c = strcmp(s_id(arg, i), s_id(arg, j));
     return c ? c : (i > j) - (i < j);
 }
 
-/* Marks every item whose id an earlier item of the report already has: O(n log n), so that a
+/* Marks every item whose id an earlier item of the list already has: O(n log n), so that a
  * large report cannot hold the write transaction for long. */
-static td_err s_find_repeats(const td_report_msg *m, bool **repeat)
+td_err td_ingest_find_repeats(const void *base, size_t n, size_t size, bool **repeat)
 {
-    size_t n = m->report.n_tasks;
+    s_items items = {base, size};
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     *repeat = calloc(n ? n : 1, sizeof **repeat);
     if (!order || !*repeat) {
@@ -61,9 +72,9 @@ static td_err s_find_repeats(const td_report_msg *m, bool **repeat)
     }
     for (size_t i = 0; i < n; i++)
         order[i] = i;
-    qsort_r(order, n, sizeof *order, s_cmp_item, m->report.tasks);
+    qsort_r(order, n, sizeof *order, s_cmp_item, &items);
     for (size_t i = 1; i < n; i++)
-        if (!strcmp(m->report.tasks[order[i]].id, m->report.tasks[order[i - 1]].id))
+        if (!strcmp(s_id(&items, order[i]), s_id(&items, order[i - 1])))
             (*repeat)[order[i]] = true;
     free(order);
     return TD_OK;
@@ -95,12 +106,13 @@ static td_err s_check_item(td_txn *txn, const td_report_msg *m, size_t i, bool r
 static td_err s_apply_items(td_txn *txn, const td_report_msg *m, td_time now, td_ack *ack)
 {
     bool *repeat;
-    td_err err = s_find_repeats(m, &repeat);
+    td_err err = td_ingest_find_repeats(m->report.tasks, m->report.n_tasks, sizeof *m->report.tasks,
+                                &repeat);
     for (size_t i = 0; err == TD_OK && i < m->report.n_tasks; i++) {
         td_errmsg why;
         err = s_check_item(txn, m, i, repeat[i], &why);
         if (err == TD_EINVAL) {
-            err = s_reject(ack, m->report.tasks[i].id, why.text);
+            err = td_ingest_reject(ack, m->report.tasks[i].id, why.text);
         } else if (err == TD_OK) {
             td_task_version v = {.as_of = m->report.as_of, .received_at = now, .seq = m->seq};
             v.status = m->report.tasks[i]; /* borrowed: put only reads it */
@@ -152,6 +164,19 @@ static td_err s_log_report(td_txn *txn, const uint8_t key[TD_KEY_LEN], const td_
     return td_store_put_agent(txn, &a);
 }
 
+/* A report arriving after a later one of the same key with the same as_of (a resend that lost
+ * its turn to a rate limit, say) describes an older state: applying it would override the newer
+ * report, since versions are keyed by as_of. It is logged and acknowledged, not applied. */
+static td_err s_superseded(td_txn *txn, const uint8_t key[TD_KEY_LEN], const td_report_msg *m,
+                           bool *superseded)
+{
+    td_agentrec a;
+    td_err err = td_store_get_agent(txn, key, &a);
+    *superseded = err == TD_OK && a.reports > 0 && m->seq < a.last_seq &&
+                  m->report.as_of == a.last_report_as_of;
+    return err == TD_ENOTFOUND ? TD_OK : err;
+}
+
 static td_err s_nack(td_nack *nack, uint64_t seq, int code, const char *fmt, const char *a,
                      const char *b)
 {
@@ -175,6 +200,18 @@ td_err td_ingest_report(td_txn *txn, const uint8_t key[TD_KEY_LEN], const char *
     ack->seq = m->seq;
     td_reportrec old;
     td_err err = td_store_get_report(txn, key_agency, key, m->seq, &old);
+    if (err == TD_OK && old.as_of != m->report.as_of) {
+        /* Not a resend: the agent numbers reports again from an earlier point, which happens
+         * when its outbox (state_dir) was lost. Refuse loudly rather than drop it as a copy. */
+        char as_of[26];
+        td_time_format(old.as_of, as_of);
+        char text[200];
+        snprintf(text, sizeof text, "seq %llu of this key was already used for the report as of "
+                 "%s; the agent's state_dir was reset: enroll a new key for it",
+                 (unsigned long long)m->seq, as_of);
+        memset(ack, 0, sizeof *ack);
+        return s_nack(nack, m->seq, TD_NACK_FORBIDDEN, "%s%s", text, "");
+    }
     if (err == TD_OK) {
         ack->duplicate = true;
         ack->accepted = old.accepted;
@@ -182,7 +219,12 @@ td_err td_ingest_report(td_txn *txn, const uint8_t key[TD_KEY_LEN], const char *
     }
     if (err != TD_ENOTFOUND)
         return err;
-    err = s_apply_items(txn, m, now, ack);
+    bool superseded = false;
+    err = s_superseded(txn, key, m, &superseded);
+    if (err == TD_OK && !superseded)
+        err = s_apply_items(txn, m, now, ack);
+    if (err == TD_OK && !superseded)
+        err = td_ingest_sections(txn, m, now, ack);
     if (err == TD_OK)
         err = s_log_report(txn, key, m, now, ack);
     if (err)

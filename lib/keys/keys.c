@@ -74,6 +74,12 @@ td_err td_keys_load(const char *path, td_cred *out, td_errmsg *why)
         return td_fail(why, TD_EPERM,
                        "%s: credential file is readable by others (mode %03o); chmod 600 it", path,
                        (unsigned)(st.st_mode & 0777));
+    /* zcert_load reads PATH_secret instead of PATH when it exists: refuse that detour, so
+     * that the file whose mode was checked is the file read. */
+    char secret[4096 + 8];
+    snprintf(secret, sizeof secret, "%s_secret", path);
+    if (strlen(path) >= 4096 || access(secret, F_OK) == 0)
+        return td_fail(why, TD_EPERM, "%s: refusing to read it while %s exists", path, secret);
     zcert_t *cert = zcert_load(path);
     if (!cert)
         return td_fail(why, TD_EINVAL, "%s: not a credential file", path);

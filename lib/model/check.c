@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tiendo/model.h"
+#include "internal.h"
 
 #define S_SHOW_MAX 96 /* a rendered identifier in a message, quotes and NUL included */
 
@@ -131,7 +131,7 @@ static const char *s_show(const char *s, size_t max, char buf[S_SHOW_MAX])
     return buf;
 }
 
-static td_err s_check_ident(const char *field, const char *value, size_t max, td_errmsg *why)
+td_err td_check_ident(const char *field, const char *value, size_t max, td_errmsg *why)
 {
     char shown[S_SHOW_MAX];
     if (value == NULL || value[0] == '\0')
@@ -143,8 +143,7 @@ static td_err s_check_ident(const char *field, const char *value, size_t max, td
 }
 
 /* NULL and "" pass unless the field is required. */
-static td_err s_check_text(const char *field, const char *text, size_t max, bool required,
-                           td_errmsg *why)
+td_err td_check_text(const char *field, const char *text, size_t max, bool required, td_errmsg *why)
 {
     size_t at = 0;
     uint32_t cp = 0;
@@ -164,7 +163,7 @@ static td_err s_check_text(const char *field, const char *text, size_t max, bool
                    (unsigned)cp, at);
 }
 
-static td_err s_check_day(const char *field, td_day day, bool required, td_errmsg *why)
+td_err td_check_day(const char *field, td_day day, bool required, td_errmsg *why)
 {
     if (day == TD_NODAY)
         return required ? td_fail(why, TD_EINVAL, "%s is missing", field) : TD_OK;
@@ -174,7 +173,7 @@ static td_err s_check_day(const char *field, td_day day, bool required, td_errms
     return TD_OK;
 }
 
-static td_err s_check_enum(const char *field, int value, const char *name, td_errmsg *why)
+td_err td_check_enum(const char *field, int value, const char *name, td_errmsg *why)
 {
     if (name == NULL)
         return td_fail(why, TD_EINVAL, "%s %d is not valid", field, value);
@@ -187,7 +186,7 @@ static td_err s_check_parent(const td_agency *a, td_errmsg *why)
     if (a->kind == TD_KIND_COMMUNE) {
         if (a->parent[0] == '\0')
             return td_fail(why, TD_EINVAL, "parent is required for a commune (its province)");
-        return s_check_ident("parent", a->parent, TD_CODE_MAX, why);
+        return td_check_ident("parent", a->parent, TD_CODE_MAX, why);
     }
     if (a->parent[0] != '\0')
         return td_fail(why, TD_EINVAL, "parent %s must be empty for a %s",
@@ -198,11 +197,11 @@ static td_err s_check_parent(const td_agency *a, td_errmsg *why)
 td_err td_agency_check(const td_agency *a, td_errmsg *why)
 {
     td_err err;
-    if ((err = s_check_ident("code", a->code, TD_CODE_MAX, why)) ||
-        (err = s_check_text("name", a->name, TD_TEXT_MAX, true, why)) ||
-        (err = s_check_enum("kind", a->kind, td_kind_name(a->kind), why)) ||
+    if ((err = td_check_ident("code", a->code, TD_CODE_MAX, why)) ||
+        (err = td_check_text("name", a->name, TD_TEXT_MAX, true, why)) ||
+        (err = td_check_enum("kind", a->kind, td_kind_name(a->kind), why)) ||
         (err = s_check_parent(a, why)) ||
-        (err = s_check_enum("block", a->block, td_block_name(a->block), why)))
+        (err = td_check_enum("block", a->block, td_block_name(a->block), why)))
         return err;
     return TD_OK;
 }
@@ -210,14 +209,14 @@ td_err td_agency_check(const td_agency *a, td_errmsg *why)
 td_err td_task_check(const td_task *t, td_errmsg *why)
 {
     td_err err;
-    if ((err = s_check_ident("id", t->id, TD_ID_MAX, why)) ||
-        (err = s_check_text("title", t->title, TD_TEXT_MAX, true, why)) ||
-        (err = s_check_text("source", t->source, TD_TEXT_MAX, true, why)) ||
-        (err = s_check_ident("lead", t->lead, TD_CODE_MAX, why)) ||
-        (err = s_check_day("deadline", t->deadline, false, why)) ||
-        (err = s_check_day("assigned_on", t->assigned_on, true, why)) ||
-        (err = s_check_text("group", t->group, TD_TEXT_MAX, false, why)) ||
-        (err = s_check_enum("difficulty", t->difficulty, td_difficulty_name(t->difficulty), why)))
+    if ((err = td_check_ident("id", t->id, TD_ID_MAX, why)) ||
+        (err = td_check_text("title", t->title, TD_TEXT_MAX, true, why)) ||
+        (err = td_check_text("source", t->source, TD_TEXT_MAX, true, why)) ||
+        (err = td_check_ident("lead", t->lead, TD_CODE_MAX, why)) ||
+        (err = td_check_day("deadline", t->deadline, false, why)) ||
+        (err = td_check_day("assigned_on", t->assigned_on, true, why)) ||
+        (err = td_check_text("group", t->group, TD_TEXT_MAX, false, why)) ||
+        (err = td_check_enum("difficulty", t->difficulty, td_difficulty_name(t->difficulty), why)))
         return err;
     return TD_OK;
 }
@@ -226,7 +225,7 @@ td_err td_task_check(const td_task *t, td_errmsg *why)
  * happened yet on its own date. */
 static td_err s_check_completion(const td_task_status *s, td_time as_of, td_errmsg *why)
 {
-    char day[11], today[11];
+    char day[11];
     td_err err;
     if (s->state != TD_STATE_DONE) {
         if (s->completed_on == TD_NODAY)
@@ -237,15 +236,20 @@ static td_err s_check_completion(const td_task_status *s, td_time as_of, td_errm
     }
     if (s->completed_on == TD_NODAY)
         return td_fail(why, TD_EINVAL, "completed_on is required when state is done");
-    if ((err = s_check_day("completed_on", s->completed_on, true, why)))
+    if ((err = td_check_day("completed_on", s->completed_on, true, why)))
         return err;
+    return td_check_not_after("completed_on", s->completed_on, as_of, why);
+}
+
+td_err td_check_not_after(const char *field, td_day day, td_time as_of, td_errmsg *why)
+{
+    char shown[11], today[11];
     td_day as_of_day = td_time_day(as_of);
-    if (s->completed_on > as_of_day) {
-        td_day_format(s->completed_on, day);
-        td_day_format(as_of_day, today);
-        return td_fail(why, TD_EINVAL, "completed_on %s is after the report's date %s", day, today);
-    }
-    return TD_OK;
+    if (day <= as_of_day)
+        return TD_OK;
+    td_day_format(day, shown);
+    td_day_format(as_of_day, today);
+    return td_fail(why, TD_EINVAL, "%s %s is after the report's date %s", field, shown, today);
 }
 
 static td_err s_check_evidence(const td_task_status *s, td_errmsg *why)
@@ -256,7 +260,7 @@ static td_err s_check_evidence(const td_task_status *s, td_errmsg *why)
                        TD_EVIDENCE_MAX);
     for (size_t i = 0; i < s->n_evidence; i++) {
         snprintf(field, sizeof field, "evidence[%zu]", i);
-        td_err err = s_check_text(field, s->evidence[i], TD_EVIDENCE_TEXT_MAX, true, why);
+        td_err err = td_check_text(field, s->evidence[i], TD_EVIDENCE_TEXT_MAX, true, why);
         if (err)
             return err;
     }
@@ -266,13 +270,13 @@ static td_err s_check_evidence(const td_task_status *s, td_errmsg *why)
 td_err td_task_status_check(const td_task_status *s, td_time as_of, td_errmsg *why)
 {
     td_err err;
-    if ((err = s_check_ident("id", s->id, TD_ID_MAX, why)) ||
-        (err = s_check_enum("state", s->state, td_state_name(s->state), why)))
+    if ((err = td_check_ident("id", s->id, TD_ID_MAX, why)) ||
+        (err = td_check_enum("state", s->state, td_state_name(s->state), why)))
         return err;
     if (s->progress < 0 || s->progress > 100)
         return td_fail(why, TD_EINVAL, "progress %d is out of range 0..100", s->progress);
     if ((err = s_check_completion(s, as_of, why)) ||
-        (err = s_check_text("note", s->note, TD_TEXT_MAX, false, why)) ||
+        (err = td_check_text("note", s->note, TD_TEXT_MAX, false, why)) ||
         (err = s_check_evidence(s, why)))
         return err;
     return TD_OK;

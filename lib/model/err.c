@@ -36,13 +36,30 @@ const char *td_strerror(td_err err)
     return "unknown error";
 }
 
+/* A message cut to fit its buffer must not end inside a UTF-8 character: it travels in
+ * replies whose strings are checked as UTF-8. Drops a trailing incomplete sequence. */
+static void s_trim_utf8(char *text, size_t len)
+{
+    size_t i = len;
+    while (i > 0 && ((unsigned char)text[i - 1] & 0xC0) == 0x80)
+        i--; /* continuation bytes */
+    if (i == 0 || (unsigned char)text[i - 1] < 0xC0)
+        return; /* ends on ASCII or on a complete sequence's last byte */
+    unsigned char lead = (unsigned char)text[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (len - (i - 1) < need)
+        text[i - 1] = '\0';
+}
+
 td_err td_fail(td_errmsg *msg, td_err err, const char *fmt, ...)
 {
     if (msg != NULL) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg->text, sizeof msg->text, fmt, ap);
+        int n = vsnprintf(msg->text, sizeof msg->text, fmt, ap);
         va_end(ap);
+        if (n >= (int)sizeof msg->text)
+            s_trim_utf8(msg->text, sizeof msg->text - 1);
     }
     return err;
 }

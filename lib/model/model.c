@@ -42,8 +42,34 @@ void td_report_fini(td_report *self)
     for (size_t i = 0; i < self->n_tasks; i++)
         td_task_status_fini(&self->tasks[i]);
     free(self->tasks);
+    for (size_t i = 0; i < self->n_databases; i++)
+        td_database_fini(&self->databases[i]);
+    free(self->databases);
+    for (size_t i = 0; i < self->n_obstacles; i++)
+        td_obstacle_fini(&self->obstacles[i]);
+    free(self->obstacles);
     self->tasks = NULL;
     self->n_tasks = 0;
+    self->databases = NULL;
+    self->n_databases = 0;
+    self->obstacles = NULL;
+    self->n_obstacles = 0;
+}
+
+void td_database_fini(td_database *self)
+{
+    if (self == NULL)
+        return;
+    free(self->name);
+    self->name = NULL;
+}
+
+void td_obstacle_fini(td_obstacle *self)
+{
+    if (self == NULL)
+        return;
+    free(self->description);
+    self->description = NULL;
 }
 
 /* strdup that keeps NULL as NULL; false only when memory ran out. */
@@ -98,4 +124,17 @@ bool td_task_status_equal(const td_task_status *a, const td_task_status *b)
             return false;
     }
     return true;
+}
+
+bool td_database_equal(const td_database *a, const td_database *b)
+{
+    return strncmp(a->id, b->id, sizeof a->id) == 0 && s_text_equal(a->name, b->name) &&
+           a->stage == b->stage;
+}
+
+bool td_obstacle_equal(const td_obstacle *a, const td_obstacle *b)
+{
+    return strncmp(a->id, b->id, sizeof a->id) == 0 && a->category == b->category &&
+           s_text_equal(a->description, b->description) && a->state == b->state &&
+           a->reported_on == b->reported_on && a->resolved_on == b->resolved_on;
 }

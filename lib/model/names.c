@@ -34,6 +34,20 @@ static const struct s_table s_classes = {
     "regular|completed|overdue|on_schedule",
 };
 
+static const struct s_table s_stages = {
+    S_NAMES("not_started", "deploying", "foundation_centralized"),
+    "not_started|deploying|foundation_centralized",
+};
+static const struct s_table s_categories = {
+    S_NAMES("funding", "procedures", "online_services", "infrastructure", "data", "staffing",
+            "other"),
+    "funding|procedures|online_services|infrastructure|data|staffing|other",
+};
+static const struct s_table s_obstacle_states = {
+    S_NAMES("open", "resolved"),
+    "open|resolved",
+};
+
 static const char *s_name(const struct s_table *t, int value)
 {
     if (value < 1 || (size_t)value > t->n)
@@ -127,4 +141,49 @@ td_err td_class_parse(const char *name, int *out)
 const char *td_class_choices(void)
 {
     return s_classes.choices;
+}
+
+const char *td_stage_name(int stage)
+{
+    return s_name(&s_stages, stage);
+}
+
+td_err td_stage_parse(const char *name, int *out)
+{
+    return s_parse(&s_stages, name, out);
+}
+
+const char *td_stage_choices(void)
+{
+    return s_stages.choices;
+}
+
+const char *td_category_name(int category)
+{
+    return s_name(&s_categories, category);
+}
+
+td_err td_category_parse(const char *name, int *out)
+{
+    return s_parse(&s_categories, name, out);
+}
+
+const char *td_category_choices(void)
+{
+    return s_categories.choices;
+}
+
+const char *td_obstacle_state_name(int state)
+{
+    return s_name(&s_obstacle_states, state);
+}
+
+td_err td_obstacle_state_parse(const char *name, int *out)
+{
+    return s_parse(&s_obstacle_states, name, out);
+}
+
+const char *td_obstacle_state_choices(void)
+{
+    return s_obstacle_states.choices;
 }

@@ -1,10 +1,11 @@
-/* Agency status files (JSON). jansson checks the syntax; this file checks the shape and every
- * item, collects every problem with the path of the value it is about, and finds the positions of
- * those values in one pass at the end (jsonpos.c), sorted so that a reader can fix them top down.
- */
+/* Agency status files (JSON). jansson checks the syntax; this file checks the shape, every item
+ * and every section, collects every problem with the path of the value it is about, and finds the
+ * positions of those values in one pass at the end (jsonpos.c), sorted so that a reader can fix
+ * them top down. The values themselves are judged by the model's checks (td_*_check). */
 #include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,17 +32,12 @@ typedef struct {
     size_t cap;
     size_t dropped; /* problems past TD_PARSE_ERRORS_MAX, counted only */
     bool nomem;
-    json_t *seen; /* task id -> index of the first item with it */
-    td_time as_of;
+    td_time as_of; /* INT64_MAX when the file has none: then every date passes */
 } s_status;
 
-static const char *const s_root_keys[] = {"agency", "as_of", "tasks", NULL};
-static const char *const s_item_keys[] = {"id",           "state",    "progress", "note",
-                                          "completed_on", "evidence", NULL};
-/* Parts of the status format that later versions read; an older program must not drop them
- * silently. */
-static const char *const s_sections[] = {"infrastructure", "services",  "databases",
-                                         "funding",        "obstacles", NULL};
+static const char *const s_root_keys[] = {"agency",         "as_of",     "tasks",
+                                          "infrastructure", "services",  "databases",
+                                          "funding",        "obstacles", NULL};
 
 /* Adds a problem, taking path and ref (malloc'd; a NULL path means memory ran out). */
 static void s_vreport(s_status *st, char *path, bool at_key, char *ref, const char *fmt, va_list ap)
@@ -131,22 +127,17 @@ static const char *s_join(const char *const *list, char *buf, size_t size)
     return buf;
 }
 
-static void s_check_keys(s_status *st, const char *path, json_t *obj, const char *const *known,
-                         const char *const *sections)
+static void s_check_keys(s_status *st, const char *path, json_t *obj, const char *const *known)
 {
-    char q[S_QUOTE_MAX], all[160];
+    char q[S_QUOTE_MAX], all[256];
     const char *key;
     json_t *value;
     json_object_foreach(obj, key, value)
     {
         if (s_listed(known, key))
             continue;
-        td_parse_quote(key, q, sizeof q);
-        if (sections != NULL && s_listed(sections, key))
-            s_bad_key(st, path, key, "section %s is not supported by this version", q);
-        else
-            s_bad_key(st, path, key, "unknown key %s (expected %s)", q,
-                      s_join(known, all, sizeof all));
+        s_bad_key(st, path, key, "unknown key %s (expected %s)", td_parse_quote(key, q, sizeof q),
+                  s_join(known, all, sizeof all));
     }
 }
 
@@ -186,40 +177,69 @@ static void s_check_head(s_status *st, json_t *root, td_report *r)
               td_parse_quote(as_of, q, sizeof q));
 }
 
-/* The item fields below report their own fault and leave a placeholder that passes the model's
+/* The member readers below report their own fault and leave a placeholder that passes the model's
  * check of that field, so that the check can still find the item's other faults. */
 
-/* True when the item has an id of its own (which may still be invalid). */
-static bool s_item_id(s_status *st, const char *path, json_t *item, td_task_status *s)
+/* True when the item has an id of its own (which may still be invalid); else id is "-". */
+static bool s_id(s_status *st, const char *path, json_t *item, char id[TD_ID_MAX + 1])
 {
     char q[S_QUOTE_MAX];
-    const char *id = s_string(st, path, item, "id", true);
-    strcpy(s->id, "-");
-    if (id == NULL)
+    const char *text = s_string(st, path, item, "id", true);
+    strcpy(id, "-");
+    if (text == NULL)
         return false;
-    if (strlen(id) > TD_ID_MAX) {
-        s_bad(st, path, "id", "id %s is longer than %d bytes", td_parse_quote(id, q, sizeof q),
+    if (strlen(text) > TD_ID_MAX) {
+        s_bad(st, path, "id", "id %s is longer than %d bytes", td_parse_quote(text, q, sizeof q),
               TD_ID_MAX);
         return false;
     }
-    strcpy(s->id, id); /* the model's check judges its characters */
+    strcpy(id, text); /* the model's check judges its characters */
     return true;
 }
 
-static void s_item_state(s_status *st, const char *path, json_t *item, td_task_status *s)
+/* A required name from an enum's table; false (out untouched) when it is absent or unknown. */
+static bool s_enum(s_status *st, const char *path, json_t *item, const char *key,
+                   td_err (*parse)(const char *, int *), const char *choices, int *out)
 {
     char q[S_QUOTE_MAX];
-    const char *state = s_string(st, path, item, "state", true);
-    if (state != NULL && td_state_parse(state, &s->state) == TD_OK)
-        return;
-    if (state != NULL)
-        s_bad(st, path, "state", "state %s is not one of %s", td_parse_quote(state, q, sizeof q),
-              td_state_choices());
-    /* The state that agrees with completed_on, so that the check does not fault it too. */
-    s->state = json_object_get(item, "completed_on") ? TD_STATE_DONE : TD_STATE_IN_PROGRESS;
+    const char *name = s_string(st, path, item, key, true);
+    if (name != NULL && parse(name, out) == TD_OK)
+        return true;
+    if (name != NULL)
+        s_bad(st, path, key, "%s %s is not one of %s", key, td_parse_quote(name, q, sizeof q),
+              choices);
+    return false;
 }
 
-static void s_item_progress(s_status *st, const char *path, json_t *item, td_task_status *s)
+/* A date; *out is TD_NODAY when it is absent (which passes unless required) or bad (false). */
+static bool s_day(s_status *st, const char *path, json_t *item, const char *key, bool required,
+                  td_day *out)
+{
+    char q[S_QUOTE_MAX];
+    const char *day = s_string(st, path, item, key, required);
+    *out = TD_NODAY;
+    if ((!required && json_object_get(item, key) == NULL) ||
+        (day != NULL && td_day_parse(day, out) == TD_OK))
+        return true;
+    if (day != NULL)
+        s_bad(st, path, key, "%s %s is not a date (YYYY-MM-DD)", key,
+              td_parse_quote(day, q, sizeof q));
+    return false;
+}
+
+/* A copy of a text member into *out. A required one that is absent or not a string has been
+ * reported already, so it reads "-" rather than being called empty by the model's check too. */
+static void s_text(s_status *st, const char *path, json_t *item, const char *key, bool required,
+                   char **out)
+{
+    const char *text = s_string(st, path, item, key, required);
+    if (text == NULL && required)
+        text = "-";
+    if (text != NULL && (*out = strdup(text)) == NULL)
+        st->nomem = true;
+}
+
+static void s_task_progress(s_status *st, const char *path, json_t *item, td_task_status *s)
 {
     json_t *value = json_object_get(item, "progress");
     json_int_t v = json_integer_value(value);
@@ -234,28 +254,7 @@ static void s_item_progress(s_status *st, const char *path, json_t *item, td_tas
         s->progress = (int)v; /* the model's check judges the range */
 }
 
-static void s_item_completed_on(s_status *st, const char *path, json_t *item, td_task_status *s)
-{
-    char q[S_QUOTE_MAX];
-    const char *day = s_string(st, path, item, "completed_on", false);
-    s->completed_on = TD_NODAY;
-    if (json_object_get(item, "completed_on") == NULL ||
-        (day != NULL && td_day_parse(day, &s->completed_on) == TD_OK))
-        return;
-    if (day != NULL)
-        s_bad(st, path, "completed_on", "completed_on %s is not a date (YYYY-MM-DD)",
-              td_parse_quote(day, q, sizeof q));
-    s->completed_on = s->state == TD_STATE_DONE ? 1 : TD_NODAY;
-}
-
-static void s_item_note(s_status *st, const char *path, json_t *item, td_task_status *s)
-{
-    const char *note = s_string(st, path, item, "note", false);
-    if (note != NULL && (s->note = strdup(note)) == NULL)
-        st->nomem = true;
-}
-
-static void s_item_evidence(s_status *st, const char *path, json_t *item, td_task_status *s)
+static void s_task_evidence(s_status *st, const char *path, json_t *item, td_task_status *s)
 {
     json_t *list = json_object_get(item, "evidence"), *value;
     size_t i, n = json_array_size(list);
@@ -310,68 +309,287 @@ static char *s_why_path(const char *path, json_t *item, const char *why)
     return at;
 }
 
-/* Remembers the item's id, or says which earlier item has it. */
-static void s_check_repeat(s_status *st, const char *path, size_t index, const char *id)
+/* Reports what a model check (td_*_check) found wrong with the object at path. */
+static void s_model_fault(s_status *st, const char *path, json_t *obj, td_err err,
+                          const td_errmsg *why)
+{
+    if (err != TD_OK)
+        s_report(st, s_why_path(path, obj, why->text), false, NULL, "%s", why->text);
+}
+
+/* ---- lists of items keyed by id: tasks, databases, obstacles ---- */
+
+/* Reads one item (an object) into out, a zeroed model struct; returns the item's id when it has a
+ * valid one, for the check that ids do not repeat, else NULL. */
+typedef const char *(*s_item_fn)(s_status *st, const char *path, json_t *item, void *out);
+
+typedef struct {
+    const char *key;         /* of the list in the file */
+    const char *noun;        /* "a task", for messages */
+    const char *const *keys; /* of an item */
+    size_t max;              /* items */
+    size_t size;             /* of one model struct */
+    s_item_fn item;
+} s_list;
+
+static const char *s_task(s_status *st, const char *path, json_t *item, void *out)
+{
+    td_task_status *s = out;
+    td_errmsg why;
+    bool has_id = s_id(st, path, item, s->id);
+    /* A bad state reads as the one that agrees with completed_on, so that the check does not
+     * fault that too. */
+    if (!s_enum(st, path, item, "state", td_state_parse, td_state_choices(), &s->state))
+        s->state = json_object_get(item, "completed_on") ? TD_STATE_DONE : TD_STATE_IN_PROGRESS;
+    s_task_progress(st, path, item, s);
+    if (!s_day(st, path, item, "completed_on", false, &s->completed_on))
+        s->completed_on = s->state == TD_STATE_DONE ? 1 : TD_NODAY;
+    s_text(st, path, item, "note", false, &s->note);
+    s_task_evidence(st, path, item, s);
+    s_model_fault(st, path, item, td_task_status_check(s, st->as_of, &why), &why);
+    return has_id && td_id_valid(s->id) ? s->id : NULL;
+}
+
+static const char *s_database(s_status *st, const char *path, json_t *item, void *out)
+{
+    td_database *d = out;
+    td_errmsg why;
+    bool has_id = s_id(st, path, item, d->id);
+    s_text(st, path, item, "name", true, &d->name);
+    if (!s_enum(st, path, item, "stage", td_stage_parse, td_stage_choices(), &d->stage))
+        d->stage = TD_STAGE_NOT_STARTED;
+    s_model_fault(st, path, item, td_database_check(d, &why), &why);
+    return has_id && td_id_valid(d->id) ? d->id : NULL;
+}
+
+static const char *s_obstacle(s_status *st, const char *path, json_t *item, void *out)
+{
+    td_obstacle *o = out;
+    td_errmsg why;
+    bool has_id = s_id(st, path, item, o->id);
+    if (!s_enum(st, path, item, "category", td_category_parse, td_category_choices(), &o->category))
+        o->category = TD_OBST_OTHER;
+    s_text(st, path, item, "description", true, &o->description);
+    /* As for tasks, a bad state reads as the one that agrees with resolved_on. */
+    if (!s_enum(st, path, item, "state", td_obstacle_state_parse, td_obstacle_state_choices(),
+                &o->state))
+        o->state = json_object_get(item, "resolved_on") ? TD_OBST_RESOLVED : TD_OBST_OPEN;
+    /* A bad reported_on reads as the first day there is, after which any resolution falls. */
+    if (!s_day(st, path, item, "reported_on", true, &o->reported_on))
+        o->reported_on = 1;
+    s_day(st, path, item, "resolved_on", false, &o->resolved_on);
+    s_model_fault(st, path, item, td_obstacle_check(o, st->as_of, &why), &why);
+    return has_id && td_id_valid(o->id) ? o->id : NULL;
+}
+
+static const char *const s_task_keys[] = {"id",           "state",    "progress", "note",
+                                          "completed_on", "evidence", NULL};
+static const char *const s_database_keys[] = {"id", "name", "stage", NULL};
+static const char *const s_obstacle_keys[] = {"id",          "category",    "description", "state",
+                                              "reported_on", "resolved_on", NULL};
+
+static const s_list s_tasks = {.key = "tasks",
+                               .noun = "a task",
+                               .keys = s_task_keys,
+                               .max = TD_STATUS_TASKS_MAX,
+                               .size = sizeof(td_task_status),
+                               .item = s_task};
+static const s_list s_databases = {.key = "databases",
+                                   .noun = "a database",
+                                   .keys = s_database_keys,
+                                   .max = TD_STATUS_DATABASES_MAX,
+                                   .size = sizeof(td_database),
+                                   .item = s_database};
+static const s_list s_obstacles = {.key = "obstacles",
+                                   .noun = "an obstacle",
+                                   .keys = s_obstacle_keys,
+                                   .max = TD_STATUS_OBSTACLES_MAX,
+                                   .size = sizeof(td_obstacle),
+                                   .item = s_obstacle};
+
+/* Remembers the item's id in seen, or says which earlier item of the list has it. */
+static void s_check_repeat(s_status *st, json_t *seen, const s_list *l, const char *path,
+                           size_t index, const char *id)
 {
     char q[S_QUOTE_MAX], first_path[48];
-    json_t *first = json_object_get(st->seen, id);
+    json_t *first = json_object_get(seen, id);
     if (first == NULL) {
-        if (json_object_set_new(st->seen, id, json_integer((json_int_t)index)) != 0)
+        if (json_object_set_new(seen, id, json_integer((json_int_t)index)) != 0)
             st->nomem = true;
         return;
     }
-    snprintf(first_path, sizeof first_path, "/tasks/%lld/id", (long long)json_integer_value(first));
+    snprintf(first_path, sizeof first_path, "/%s/%lld/id", l->key,
+             (long long)json_integer_value(first));
     s_report(st, td_jsonpos_child(path, "id"), false, strdup(first_path), "id %s repeats",
              td_parse_quote(id, q, sizeof q));
 }
 
-static void s_check_item(s_status *st, size_t index, json_t *item, td_task_status *s)
+static void s_check_items(s_status *st, json_t *list, const s_list *l, char *items)
 {
-    char path[32];
-    td_errmsg why;
-    snprintf(path, sizeof path, "/tasks/%zu", index);
-    if (!json_is_object(item)) {
-        s_bad(st, path, NULL, "a task must be an object");
-        return;
-    }
-    s_check_keys(st, path, item, s_item_keys, NULL);
-    bool has_id = s_item_id(st, path, item, s);
-    s_item_state(st, path, item, s);
-    s_item_progress(st, path, item, s);
-    s_item_completed_on(st, path, item, s);
-    s_item_note(st, path, item, s);
-    s_item_evidence(st, path, item, s);
-    if (has_id && td_id_valid(s->id))
-        s_check_repeat(st, path, index, s->id);
-    if (td_task_status_check(s, st->as_of, &why) != TD_OK)
-        s_report(st, s_why_path(path, item, why.text), false, NULL, "%s", why.text);
-}
-
-static void s_check_tasks(s_status *st, json_t *root, td_report *r)
-{
-    json_t *tasks = json_object_get(root, "tasks"), *item;
-    size_t i, n = json_array_size(tasks);
-    if (tasks == NULL)
-        return;
-    if (!json_is_array(tasks)) {
-        s_bad(st, "", "tasks", "tasks must be an array");
-        return;
-    }
-    if (n > TD_STATUS_TASKS_MAX) {
-        s_bad(st, "", "tasks", "tasks has %zu items, more than %d", n, TD_STATUS_TASKS_MAX);
-        return;
-    }
-    if (n > 0 && (r->tasks = calloc(n, sizeof *r->tasks)) == NULL) {
+    json_t *seen = json_object(), *item; /* id -> index of the first item with it */
+    size_t i;
+    if (seen == NULL) {
         st->nomem = true;
         return;
     }
-    r->n_tasks = n;
-    json_array_foreach(tasks, i, item)
+    json_array_foreach(list, i, item)
     {
-        s_check_item(st, i, item, &r->tasks[i]);
+        char path[48];
+        snprintf(path, sizeof path, "/%s/%zu", l->key, i);
+        if (!json_is_object(item)) {
+            s_bad(st, path, NULL, "%s must be an object", l->noun);
+            continue;
+        }
+        s_check_keys(st, path, item, l->keys);
+        const char *id = l->item(st, path, item, items + i * l->size);
+        if (id != NULL)
+            s_check_repeat(st, seen, l, path, i, id);
         if (st->nomem)
-            return;
+            break;
     }
+    json_decref(seen);
+}
+
+/* Reads list l of root into *items (a calloc'd array of *n model structs, NULL when empty). True
+ * when root has the key, even when its value is wrong. */
+static bool s_check_list(s_status *st, json_t *root, const s_list *l, void **items, size_t *n)
+{
+    json_t *list = json_object_get(root, l->key);
+    size_t count = json_array_size(list);
+    if (list == NULL)
+        return false;
+    if (!json_is_array(list)) {
+        s_bad(st, "", l->key, "%s must be an array", l->key);
+        return true;
+    }
+    if (count > l->max) {
+        s_bad(st, "", l->key, "%s has %zu items, more than %zu", l->key, count, l->max);
+        return true;
+    }
+    if (count > 0 && (*items = calloc(count, l->size)) == NULL) {
+        st->nomem = true;
+        return true;
+    }
+    *n = count;
+    s_check_items(st, list, l, *items);
+    return true;
+}
+
+static void s_check_lists(s_status *st, json_t *root, td_report *r)
+{
+    void *items = NULL;
+    s_check_list(st, root, &s_tasks, &items, &r->n_tasks);
+    r->tasks = items;
+    items = NULL;
+    r->has_databases = s_check_list(st, root, &s_databases, &items, &r->n_databases);
+    r->databases = items;
+    items = NULL;
+    r->has_obstacles = s_check_list(st, root, &s_obstacles, &items, &r->n_obstacles);
+    r->obstacles = items;
+}
+
+/* ---- sections of counts: infrastructure, services, funding ---- */
+
+/* What a bad value reads as, so that the section's bounds still judge the other fields: a
+ * whole is as large as can be, a part 0. */
+typedef enum { S_PART, S_WHOLE, S_FLAG } s_role;
+
+typedef struct {
+    const char *key;
+    size_t off; /* of the int64_t (a bool for S_FLAG) in the model's struct */
+    s_role role;
+} s_field;
+
+#define S_FIELDS_MAX 8
+#define S_FIELD(type, name, role)                                                                  \
+    {                                                                                              \
+#name, offsetof(type, name), role                                                          \
+    }
+
+static const s_field s_infra_fields[] = {
+    S_FIELD(td_infra, terminals_required, S_PART),
+    S_FIELD(td_infra, terminals_available, S_PART),
+    S_FIELD(td_infra, villages_total, S_WHOLE),
+    S_FIELD(td_infra, villages_signal_gap, S_PART),
+    S_FIELD(td_infra, villages_no_power, S_PART),
+    S_FIELD(td_infra, population_db_connected, S_FLAG),
+    {NULL, 0, S_PART},
+};
+static const s_field s_services_fields[] = {
+    S_FIELD(td_services, procedures_total, S_WHOLE),
+    S_FIELD(td_services, procedures_announced, S_PART),
+    S_FIELD(td_services, procedures_online, S_PART),
+    S_FIELD(td_services, files_received, S_WHOLE),
+    S_FIELD(td_services, files_fully_online, S_PART),
+    S_FIELD(td_services, records_total, S_WHOLE),
+    S_FIELD(td_services, records_digitized, S_PART),
+    {NULL, 0, S_PART},
+};
+static const s_field s_funding_fields[] = {
+    S_FIELD(td_funding, requested_vnd, S_PART),
+    S_FIELD(td_funding, allocated_vnd, S_WHOLE),
+    S_FIELD(td_funding, disbursed_vnd, S_PART),
+    {NULL, 0, S_PART},
+};
+
+static void s_field_value(s_status *st, const char *path, json_t *obj, const s_field *f,
+                          char *section)
+{
+    json_t *value = json_object_get(obj, f->key);
+    if (value == NULL)
+        s_bad(st, path, NULL, "missing key \"%s\"", f->key);
+    if (f->role == S_FLAG) {
+        *(bool *)(section + f->off) = json_is_true(value);
+        if (value != NULL && !json_is_boolean(value))
+            s_bad(st, path, f->key, "%s must be true or false", f->key);
+        return;
+    }
+    int64_t *count = (int64_t *)(section + f->off);
+    *count = f->role == S_WHOLE ? INT64_MAX : 0;
+    if (value != NULL && !json_is_integer(value))
+        s_bad(st, path, f->key, "%s must be a non-negative integer", f->key);
+    else if (value != NULL)
+        *count = json_integer_value(value); /* the model's check judges the sign and the bounds */
+}
+
+/* Reads section `key` of root into the model's struct; every field is required. True when the
+ * section is there and an object, for the model's check to judge. */
+static bool s_check_section(s_status *st, json_t *root, const char *key, const s_field *fields,
+                            void *section)
+{
+    json_t *obj = json_object_get(root, key);
+    const char *names[S_FIELDS_MAX + 1];
+    char path[32];
+    size_t n = 0;
+    if (obj == NULL)
+        return false;
+    if (!json_is_object(obj)) {
+        s_bad(st, "", key, "%s must be an object", key);
+        return false;
+    }
+    snprintf(path, sizeof path, "/%s", key);
+    for (; fields[n].key != NULL; n++)
+        names[n] = fields[n].key;
+    names[n] = NULL;
+    s_check_keys(st, path, obj, names);
+    for (const s_field *f = fields; f->key != NULL; f++)
+        s_field_value(st, path, obj, f, section);
+    return true;
+}
+
+static void s_check_sections(s_status *st, json_t *root, td_report *r)
+{
+    td_errmsg why;
+    if ((r->infra.present = s_check_section(st, root, "infrastructure", s_infra_fields, &r->infra)))
+        s_model_fault(st, "/infrastructure", json_object_get(root, "infrastructure"),
+                      td_infra_check(&r->infra, &why), &why);
+    if ((r->services.present =
+             s_check_section(st, root, "services", s_services_fields, &r->services)))
+        s_model_fault(st, "/services", json_object_get(root, "services"),
+                      td_services_check(&r->services, &why), &why);
+    if ((r->funding.present = s_check_section(st, root, "funding", s_funding_fields, &r->funding)))
+        s_model_fault(st, "/funding", json_object_get(root, "funding"),
+                      td_funding_check(&r->funding, &why), &why);
 }
 
 static void s_check(s_status *st, json_t *root, td_report *r)
@@ -380,9 +598,10 @@ static void s_check(s_status *st, json_t *root, td_report *r)
         s_bad(st, "", NULL, "a status file must be a JSON object");
         return;
     }
-    s_check_keys(st, "", root, s_root_keys, s_sections);
+    s_check_keys(st, "", root, s_root_keys);
     s_check_head(st, root, r);
-    s_check_tasks(st, root, r);
+    s_check_lists(st, root, r);
+    s_check_sections(st, root, r);
 }
 
 static int s_by_position(const void *a, const void *b)
@@ -446,7 +665,6 @@ static void s_status_fini(s_status *st)
         free(st->probs[i].reason);
     }
     free(st->probs);
-    json_decref(st->seen);
 }
 
 /* Decodes the text; a syntax error is reported with jansson's own position. */
@@ -489,12 +707,11 @@ td_err td_parse_status(const char *name, const char *text, size_t len, td_report
     td_err err = s_load(name, text, len, &root, errs);
     if (err != TD_OK)
         return err;
-    s_status st = {.seen = json_object()};
+    s_status st = {0};
     td_report r = {0};
-    if (st.seen != NULL)
-        s_check(&st, root, &r);
+    s_check(&st, root, &r);
     json_decref(root);
-    if (st.seen == NULL || st.nomem)
+    if (st.nomem)
         err = TD_ENOMEM;
     else if (st.n > 0 && (err = s_locate(&st, text, len)) == TD_OK)
         s_emit(&st, name, errs);

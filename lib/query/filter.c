@@ -7,16 +7,30 @@
 
 static td_err s_load_agency(const td_agency *a, void *arg)
 {
-    td_task_filter *f = arg;
-    td_agency *grown = realloc(f->agencies, (f->n_agencies + 1) * sizeof *grown);
+    td_agency_set *set = arg;
+    td_agency *grown = realloc(set->items, (set->n + 1) * sizeof *grown);
     if (!grown)
         return TD_ENOMEM;
-    f->agencies = grown;
-    td_agency *dst = &f->agencies[f->n_agencies];
+    set->items = grown;
+    td_agency *dst = &set->items[set->n++];
     *dst = *a;
-    dst->name = NULL; /* only codes, kinds, parents and blocks are needed */
-    f->n_agencies++;
+    dst->name = NULL; /* borrowed from the store's iteration: not kept */
     return TD_OK;
+}
+
+td_err td_agency_set_load(td_txn *txn, td_agency_set *set)
+{
+    memset(set, 0, sizeof *set);
+    td_err err = td_store_each_agency(txn, s_load_agency, set);
+    if (err)
+        td_agency_set_fini(set);
+    return err;
+}
+
+void td_agency_set_fini(td_agency_set *set)
+{
+    free(set->items);
+    memset(set, 0, sizeof *set);
 }
 
 static int s_cmp_code(const void *key, const void *elem)
@@ -24,9 +38,24 @@ static int s_cmp_code(const void *key, const void *elem)
     return strcmp(key, ((const td_agency *)elem)->code);
 }
 
-static const td_agency *s_agency(const td_task_filter *f, const char *code)
+const td_agency *td_agency_set_find(const td_agency_set *set, const char *code)
 {
-    return bsearch(code, f->agencies, f->n_agencies, sizeof *f->agencies, s_cmp_code);
+    return set->n ? bsearch(code, set->items, set->n, sizeof *set->items, s_cmp_code) : NULL;
+}
+
+bool td_agency_in_province(const td_agency *a, const char *province)
+{
+    return !province || strcmp(a->code, province) == 0 || strcmp(a->parent, province) == 0;
+}
+
+td_err td_agency_set_check(const td_agency_set *set, const char *option, const char *code,
+                           int kind, td_errmsg *why)
+{
+    const td_agency *a = code ? td_agency_set_find(set, code) : NULL;
+    if (!code || (a && (!kind || a->kind == kind)))
+        return TD_OK;
+    return td_fail(why, TD_EINVAL, "--%s \"%s\" is not a registered %s", option, code,
+                   kind ? td_kind_name(kind) : "agency");
 }
 
 static td_err s_parse_enum(const td_qargs *a, const char *name,
@@ -41,13 +70,11 @@ static td_err s_parse_enum(const td_qargs *a, const char *name,
 
 static td_err s_parse_dates(td_task_filter *f, const td_qargs *a, td_time now, td_errmsg *why)
 {
-    const char *v = td_qargs_get(a, "as-of");
-    f->as_of = now;
-    if (v && td_when_parse(v, &f->as_of) != TD_OK)
-        return td_fail(why, TD_EINVAL,
-                       "--as-of \"%s\" is not a date (YYYY-MM-DD) or date-time (ISO-8601)", v);
+    td_err err = td_qargs_as_of(a, now, &f->as_of, why);
+    if (err)
+        return err;
     f->today = td_time_day(f->as_of);
-    v = td_qargs_get(a, "due-by");
+    const char *v = td_qargs_get(a, "due-by");
     if (v && td_day_parse(v, &f->due_by) != TD_OK)
         return td_fail(why, TD_EINVAL, "--due-by \"%s\" is not a date (YYYY-MM-DD)", v);
     return TD_OK;
@@ -74,15 +101,11 @@ td_err td_task_filter_init(td_task_filter *f, td_txn *txn, const td_qargs *a, td
         err = s_parse_enum(a, "class", td_class_parse, &f->class_v,
                            "regular|completed|overdue|on_schedule", why);
     if (!err)
-        err = td_store_each_agency(txn, s_load_agency, f);
-    if (!err && f->lead && !s_agency(f, f->lead))
-        err = td_fail(why, TD_EINVAL, "--lead \"%s\" is not a registered agency", f->lead);
-    if (!err && f->province) {
-        const td_agency *p = s_agency(f, f->province);
-        if (!p || p->kind != TD_KIND_PROVINCE)
-            err = td_fail(why, TD_EINVAL, "--province \"%s\" is not a registered province",
-                          f->province);
-    }
+        err = td_agency_set_load(txn, &f->agencies);
+    if (!err)
+        err = td_agency_set_check(&f->agencies, "lead", f->lead, 0, why);
+    if (!err)
+        err = td_agency_set_check(&f->agencies, "province", f->province, TD_KIND_PROVINCE, why);
     if (err)
         td_task_filter_fini(f);
     return err;
@@ -90,14 +113,7 @@ td_err td_task_filter_init(td_task_filter *f, td_txn *txn, const td_qargs *a, td
 
 void td_task_filter_fini(td_task_filter *f)
 {
-    free(f->agencies);
-    f->agencies = NULL;
-    f->n_agencies = 0;
-}
-
-static bool s_in_province(const td_task_filter *f, const td_agency *lead)
-{
-    return strcmp(lead->code, f->province) == 0 || strcmp(lead->parent, f->province) == 0;
+    td_agency_set_fini(&f->agencies);
 }
 
 bool td_task_filter_match(const td_task_filter *f, const td_task *t)
@@ -109,9 +125,9 @@ bool td_task_filter_match(const td_task_filter *f, const td_task *t)
         (f->difficulty_v && t->difficulty != f->difficulty_v))
         return false;
     if (f->block_v || f->province) {
-        const td_agency *lead = s_agency(f, t->lead);
+        const td_agency *lead = td_agency_set_find(&f->agencies, t->lead);
         if (!lead || (f->block_v && lead->block != f->block_v) ||
-            (f->province && !s_in_province(f, lead)))
+            !td_agency_in_province(lead, f->province))
             return false;
     }
     return true;

@@ -4,20 +4,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef td_err (*s_query_fn)(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                             td_errmsg *why);
 
 #define TASK_FILTERS "as-of", "source", "lead", "block", "group", "difficulty", "due-by", "province"
 
 static const struct {
     const char *name;
-    s_query_fn fn;
+    td_query_fn fn;
     const char *params[12];
 } s_commands[] = {
     {"summary", td_query_summary, {TASK_FILTERS}},
     {"tasks", td_query_tasks, {TASK_FILTERS, "class"}},
     {"agents", td_query_agents, {"state", "agency"}},
     {"reports", td_query_reports, {"agency", "since"}},
+    {"infra", td_query_infra, {"as-of", "province"}},
+    {"services", td_query_services, {"as-of", "province"}},
+    {"databases", td_query_databases, {"as-of", "agency", "stage", "province"}},
+    {"funding", td_query_funding, {"as-of", "agency"}},
+    {"obstacles", td_query_obstacles, {"as-of", "state", "category", "agency", "province"}},
+    {"agency", td_query_agency, {"code", "as-of"}},
+    {"history", td_query_history, {"task", "agency", "section"}},
+    {"trend", td_query_trend, {"from", "to", "every", "metric", "province"}},
 };
 
 const char *td_qargs_get(const td_qargs *a, const char *name)
@@ -37,7 +43,7 @@ static bool s_allowed(const char *const *names, const char *name)
 }
 
 typedef struct {
-    s_query_fn fn;
+    td_query_fn fn;
     const td_qargs *args;
     td_time now;
     json_t *result;
@@ -74,6 +80,16 @@ td_err td_query_run(td_store *store, const char *command, const td_param *params
     *json_out = json_dumps(run.result, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(run.result);
     return *json_out ? TD_OK : td_fail(why, TD_ENOMEM, "out of memory");
+}
+
+td_err td_qargs_as_of(const td_qargs *a, td_time now, td_time *out, td_errmsg *why)
+{
+    const char *v = td_qargs_get(a, "as-of");
+    *out = now;
+    if (v && td_when_parse(v, out) != TD_OK)
+        return td_fail(why, TD_EINVAL,
+                       "--as-of \"%s\" is not a date (YYYY-MM-DD) or date-time (ISO-8601)", v);
+    return TD_OK;
 }
 
 void td_json_set_time(json_t *obj, const char *key, td_time t)

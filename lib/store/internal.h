@@ -3,6 +3,7 @@
 #define TIENDO_STORE_INTERNAL_H
 
 #include <lmdb.h>
+#include <pthread.h>
 
 #include "codec.h"
 #include "tiendo/store.h"
@@ -25,6 +26,9 @@ struct td_store {
     MDB_dbi dbi[TD_DB_COUNT];
     size_t map_max;
     bool rdonly;
+    /* Transactions hold it shared; changing the map size holds it exclusive, since LMDB
+     * forbids mdb_env_set_mapsize while any transaction of the process is open. */
+    pthread_rwlock_t map_lock;
 };
 
 struct td_txn {
@@ -44,5 +48,11 @@ td_err td_store_get_kv(td_txn *txn, int db, td_rbuf *out);
 /* Iterates the entries of db whose key starts with prefix (may be empty). */
 typedef td_err (*td_kv_fn)(const uint8_t *key, size_t klen, td_rbuf *val, void *arg);
 td_err td_store_scan(td_txn *txn, int db, const void *prefix, size_t plen, td_kv_fn fn, void *arg);
+
+/* Among the keys `prefix | as_of` (as_of big-endian, sign flipped), finds the one with the
+ * greatest as_of <= t: one MDB_SET_RANGE and one step back. The value is valid until the next
+ * store call in the transaction. TD_ENOTFOUND when none. */
+td_err td_store_seek_at(td_txn *txn, int db, const uint8_t *prefix, size_t plen, td_time t,
+                        td_time *as_of, td_rbuf *val);
 
 #endif

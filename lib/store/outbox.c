@@ -228,6 +228,10 @@ td_err td_outbox_each(td_outbox *self, uint64_t after, size_t max,
     if (rc != 0)
         return TD_ESTORE;
     rc = mdb_cursor_open(txn, self->queue, &cur);
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return TD_ESTORE;
+    }
     td_wbuf key;
     td_wbuf_init(&key);
     td_wbuf_key_u64(&key, after + 1);

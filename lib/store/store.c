@@ -84,6 +84,7 @@ td_err td_store_open(const char *dir, unsigned flags, size_t map_max, td_store *
     if (!self)
         return td_fail(why, TD_ENOMEM, "store: out of memory");
     self->map_max = map_max ? map_max : TD_STORE_MAP_MAX_DEFAULT;
+    pthread_rwlock_init(&self->map_lock, NULL);
     self->rdonly = flags & TD_STORE_RDONLY;
     int rc = mdb_env_create(&self->env);
     if (rc == 0)
@@ -97,6 +98,7 @@ td_err td_store_open(const char *dir, unsigned flags, size_t map_max, td_store *
     if (rc != 0) {
         td_err err = td_fail(why, td_store_mdb_err(NULL, rc), "%s: %s", dir, mdb_strerror(rc));
         mdb_env_close(self->env);
+        pthread_rwlock_destroy(&self->map_lock);
         free(self);
         return err;
     }
@@ -116,6 +118,7 @@ void td_store_destroy(td_store **self_p)
     if (!self_p || !*self_p)
         return;
     mdb_env_close((*self_p)->env);
+    pthread_rwlock_destroy(&(*self_p)->map_lock);
     free(*self_p);
     *self_p = NULL;
 }
@@ -145,27 +148,38 @@ void td_store_usage(td_store *self, size_t *used, size_t *map_size, size_t *map_
 static td_err s_grow(td_store *self, td_errmsg *why)
 {
     MDB_envinfo info;
+    pthread_rwlock_wrlock(&self->map_lock);
     mdb_env_info(self->env, &info);
-    if (info.me_mapsize >= self->map_max)
+    if (info.me_mapsize >= self->map_max) {
+        pthread_rwlock_unlock(&self->map_lock);
         return td_fail(why, TD_EFULL, "store: map is at its maximum (%zu MiB)",
                        self->map_max >> 20);
+    }
     size_t size = info.me_mapsize * 2;
     if (size > self->map_max)
         size = self->map_max;
     int rc = mdb_env_set_mapsize(self->env, size);
+    pthread_rwlock_unlock(&self->map_lock);
     if (rc != 0)
         return td_fail(why, td_store_mdb_err(NULL, rc), "store: growing map: %s", mdb_strerror(rc));
     return TD_OK;
 }
 
+/* Begins a transaction holding the map lock shared; s_txn_fini releases it. */
 static td_err s_begin(td_store *self, bool write, td_txn *txn)
 {
     memset(txn, 0, sizeof *txn);
     txn->store = self;
+    pthread_rwlock_rdlock(&self->map_lock);
     int rc = mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     if (rc == MDB_MAP_RESIZED) {
-        /* Another process grew the map: adopt its size and try once more. */
+        /* Another process grew the map: adopt its size (no transaction of ours may be open
+         * meanwhile) and try once more. */
+        pthread_rwlock_unlock(&self->map_lock);
+        pthread_rwlock_wrlock(&self->map_lock);
         mdb_env_set_mapsize(self->env, 0);
+        pthread_rwlock_unlock(&self->map_lock);
+        pthread_rwlock_rdlock(&self->map_lock);
         rc = mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     }
     return td_store_mdb_err(txn, rc);
@@ -173,6 +187,7 @@ static td_err s_begin(td_store *self, bool write, td_txn *txn)
 
 static void s_txn_fini(td_txn *txn)
 {
+    pthread_rwlock_unlock(&txn->store->map_lock);
     td_wbuf_fini(&txn->key);
     td_wbuf_fini(&txn->val);
 }

@@ -90,6 +90,16 @@ static void s_version_key(td_wbuf *b, const char *id, td_time as_of)
 td_err td_store_put_task_version(td_txn *txn, const td_task_version *v)
 {
     const td_task_status *s = &v->status;
+    td_task_version cur;
+    td_err err = td_store_task_version_at(txn, s->id, v->as_of, &cur);
+    if (err == TD_OK) {
+        bool same = td_task_status_equal(&cur.status, s);
+        td_task_status_fini(&cur.status);
+        if (same)
+            return TD_OK; /* versions, not copies: the state in effect already says this */
+    } else if (err != TD_ENOTFOUND) {
+        return err;
+    }
     s_version_key(&txn->key, s->id, v->as_of);
     td_wbuf *b = &txn->val;
     td_wbuf_reset(b);
@@ -138,31 +148,51 @@ static td_err s_decode_version(const char *id, td_time as_of, td_rbuf *r, td_tas
     return TD_OK;
 }
 
-td_err td_store_task_version_at(td_txn *txn, const char *id, td_time t, td_task_version *out)
+td_err td_store_seek_at(td_txn *txn, int db, const uint8_t *prefix, size_t plen, td_time t,
+                        td_time *as_of, td_rbuf *val)
 {
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn->txn, txn->store->dbi[TD_DB_VERSIONS], &cur);
-    if (rc != 0)
-        return td_store_mdb_err(txn, rc);
-    /* Seek to the first version after t, then step back once. */
-    s_version_key(&txn->key, id, t < INT64_MAX ? t + 1 : t);
-    if (txn->key.oom) {
-        mdb_cursor_close(cur);
+    td_wbuf key;
+    td_wbuf_init(&key);
+    td_wbuf_bytes(&key, prefix, plen);
+    td_wbuf_key_i64(&key, t < INT64_MAX ? t + 1 : t);
+    if (key.oom)
         return TD_ENOMEM;
+    int rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur);
+    if (rc != 0) {
+        td_wbuf_fini(&key);
+        return td_store_mdb_err(txn, rc);
     }
-    size_t plen = txn->key.len - 8;
-    MDB_val k = {txn->key.len, txn->key.data}, v;
+    MDB_val k = {key.len, key.data}, v;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     rc = mdb_cursor_get(cur, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
     td_err err = TD_ENOTFOUND;
-    if (rc == 0 && k.mv_size == plen + 8 && memcmp(k.mv_data, txn->key.data, plen) == 0) {
-        td_rbuf r;
-        td_rbuf_init(&r, v.mv_data, v.mv_size);
-        err = s_decode_version(id, td_key_i64((const uint8_t *)k.mv_data + plen), &r, out);
+    if (rc == 0 && k.mv_size == plen + 8 && memcmp(k.mv_data, prefix, plen) == 0) {
+        *as_of = td_key_i64((const uint8_t *)k.mv_data + plen);
+        td_rbuf_init(val, v.mv_data, v.mv_size);
+        err = TD_OK;
     } else if (rc != 0 && rc != MDB_NOTFOUND) {
         err = td_store_mdb_err(txn, rc);
     }
     mdb_cursor_close(cur);
+    td_wbuf_fini(&key);
+    return err;
+}
+
+td_err td_store_task_version_at(td_txn *txn, const char *id, td_time t, td_task_version *out)
+{
+    td_wbuf prefix;
+    td_wbuf_init(&prefix);
+    td_wbuf_u8(&prefix, 'T');
+    td_wbuf_key_str(&prefix, id);
+    td_time as_of;
+    td_rbuf r;
+    td_err err = prefix.oom ? TD_ENOMEM
+                            : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data, prefix.len, t,
+                                               &as_of, &r);
+    if (err == TD_OK)
+        err = s_decode_version(id, as_of, &r, out);
+    td_wbuf_fini(&prefix);
     return err;
 }
 

@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "tiendo/v1/tiendo.pb-c.h"
-#include "tiendo/wire.h"
+#include "internal.h"
 
 #define S_AS_OF_MIN INT64_C(946684800)  /* 2000-01-01T00:00:00Z */
 #define S_AS_OF_MAX INT64_C(4102444800) /* 2100-01-01T00:00:00Z */
@@ -84,31 +83,35 @@ struct s_out {
         Tiendo__V1__Reply reply;
     } body;
     void **repeated; /* the one repeated message field: n pointers, then the n structs */
+    td_wire_sections_out sections; /* a report's sections */
 };
 
 /* protobuf-c wants char * for strings it only reads. */
 static char s_empty[] = "";
 
-static char *s_str(const char *s)
+char *td_wire_str(const char *s)
 {
     return s == NULL ? s_empty : (char *)s;
 }
 
-/* One block of n pointers followed by the n zeroed structs they point to; NULL when n is 0. */
-static td_err s_repeated(struct s_out *o, size_t n, size_t size)
+td_err td_wire_repeated(size_t n, size_t size, void ***out)
 {
     _Static_assert(_Alignof(s_item) <= _Alignof(void *) &&
                        _Alignof(s_rejection) <= _Alignof(void *) &&
-                       _Alignof(s_param) <= _Alignof(void *),
+                       _Alignof(s_param) <= _Alignof(void *) &&
+                       _Alignof(Tiendo__V1__Database) <= _Alignof(void *) &&
+                       _Alignof(Tiendo__V1__Obstacle) <= _Alignof(void *),
                    "structs must align like the pointers before them");
+    *out = NULL;
     if (n == 0)
         return TD_OK;
-    o->repeated = calloc(n, sizeof(void *) + size);
-    if (o->repeated == NULL)
+    void **block = calloc(n, sizeof(void *) + size);
+    if (block == NULL)
         return TD_ENOMEM;
-    char *structs = (char *)(o->repeated + n);
+    char *structs = (char *)(block + n);
     for (size_t i = 0; i < n; i++)
-        o->repeated[i] = structs + i * size;
+        block[i] = structs + i * size;
+    *out = block;
     return TD_OK;
 }
 
@@ -121,11 +124,11 @@ static td_err s_encode_item(const td_task_status *s, s_item *t)
             return TD_EINVAL;
     }
     tiendo__v1__task_status__init(t);
-    t->id = s_str(s->id);
+    t->id = td_wire_str(s->id);
     t->state = (Tiendo__V1__TaskState)s->state;
     t->progress = (uint32_t)s->progress;
     t->completed_on = s->completed_on;
-    t->note = s_str(s->note);
+    t->note = td_wire_str(s->note);
     t->n_evidence = s->n_evidence;
     t->evidence = s->evidence;
     return TD_OK;
@@ -137,17 +140,17 @@ static td_err s_encode_report(const td_report_msg *r, struct s_out *o)
     tiendo__v1__report__init(pb);
     pb->seq = r->seq;
     pb->as_of = r->report.as_of;
-    pb->agency = s_str(r->report.agency);
+    pb->agency = td_wire_str(r->report.agency);
     pb->interval_s = r->interval_s;
     pb->outbox_depth = r->outbox_depth;
     pb->thinned = r->thinned;
-    td_err err = s_repeated(o, r->report.n_tasks, sizeof(s_item));
+    td_err err = td_wire_repeated(r->report.n_tasks, sizeof(s_item), &o->repeated);
     for (size_t i = 0; err == TD_OK && i < r->report.n_tasks; i++)
         err = s_encode_item(&r->report.tasks[i], o->repeated[i]);
     pb->n_tasks = r->report.n_tasks;
     pb->tasks = (s_item **)o->repeated;
     o->env.report = pb;
-    return err;
+    return err ? err : td_wire_encode_sections(&r->report, pb, &o->sections);
 }
 
 static td_err s_encode_ack(const td_ack *a, struct s_out *o)
@@ -157,12 +160,12 @@ static td_err s_encode_ack(const td_ack *a, struct s_out *o)
     pb->seq = a->seq;
     pb->accepted = a->accepted;
     pb->duplicate = a->duplicate;
-    td_err err = s_repeated(o, a->n_rejected, sizeof(s_rejection));
+    td_err err = td_wire_repeated(a->n_rejected, sizeof(s_rejection), &o->repeated);
     for (size_t i = 0; err == TD_OK && i < a->n_rejected; i++) {
         s_rejection *rej = o->repeated[i];
         tiendo__v1__item_rejection__init(rej);
-        rej->id = s_str(a->rejected[i].id);
-        rej->reason = s_str(a->rejected[i].reason);
+        rej->id = td_wire_str(a->rejected[i].id);
+        rej->reason = td_wire_str(a->rejected[i].reason);
     }
     pb->n_rejected = a->n_rejected;
     pb->rejected = (s_rejection **)o->repeated;
@@ -175,13 +178,13 @@ static td_err s_encode_query(const td_query *q, struct s_out *o)
     Tiendo__V1__Query *pb = &o->body.query;
     tiendo__v1__query__init(pb);
     pb->id = q->id;
-    pb->command = s_str(q->command);
-    td_err err = s_repeated(o, q->n_params, sizeof(s_param));
+    pb->command = td_wire_str(q->command);
+    td_err err = td_wire_repeated(q->n_params, sizeof(s_param), &o->repeated);
     for (size_t i = 0; err == TD_OK && i < q->n_params; i++) {
         s_param *p = o->repeated[i];
         tiendo__v1__param__init(p);
-        p->name = s_str(q->params[i].name);
-        p->value = s_str(q->params[i].value);
+        p->name = td_wire_str(q->params[i].name);
+        p->value = td_wire_str(q->params[i].value);
     }
     pb->n_params = q->n_params;
     pb->params = (s_param **)o->repeated;
@@ -192,7 +195,7 @@ static td_err s_encode_query(const td_query *q, struct s_out *o)
 static void s_encode_hello(const td_hello *h, struct s_out *o)
 {
     tiendo__v1__hello__init(&o->body.hello);
-    o->body.hello.software = s_str(h->software);
+    o->body.hello.software = td_wire_str(h->software);
     o->body.hello.interval_s = h->interval_s;
     o->env.hello = &o->body.hello;
 }
@@ -202,7 +205,7 @@ static void s_encode_nack(const td_nack *n, struct s_out *o)
     tiendo__v1__nack__init(&o->body.nack);
     o->body.nack.seq = n->seq;
     o->body.nack.code = (Tiendo__V1__NackCode)n->code;
-    o->body.nack.reason = s_str(n->reason);
+    o->body.nack.reason = td_wire_str(n->reason);
     o->env.nack = &o->body.nack;
 }
 
@@ -218,8 +221,8 @@ static void s_encode_reply(const td_reply *r, struct s_out *o)
     tiendo__v1__reply__init(&o->body.reply);
     o->body.reply.id = r->id;
     o->body.reply.ok = r->ok;
-    o->body.reply.error = s_str(r->error);
-    o->body.reply.json = s_str(r->json);
+    o->body.reply.error = td_wire_str(r->error);
+    o->body.reply.json = td_wire_str(r->json);
     o->env.reply = &o->body.reply;
 }
 
@@ -272,17 +275,15 @@ td_err td_wire_encode(const td_msg *m, uint8_t **buf, size_t *len)
         }
     }
     free(o.repeated);
+    td_wire_sections_out_fini(&o.sections);
     return err;
 }
 
 /* ---- checks on the unpacked protobuf ---- */
 
 /* Unknown fields would be dropped silently by the copy, so a sender using a newer schema against
- * an older collector is told instead. `where` names the message, e.g. "report.tasks[3]". */
-static td_err s_check_known(const ProtobufCMessage *m, td_errmsg *why, const char *where, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static td_err s_check_known(const ProtobufCMessage *m, td_errmsg *why, const char *where, ...)
+ * an older collector is told instead. */
+td_err td_wire_check_known(const ProtobufCMessage *m, td_errmsg *why, const char *where, ...)
 {
     if (m->n_unknown_fields == 0)
         return TD_OK;
@@ -295,11 +296,7 @@ static td_err s_check_known(const ProtobufCMessage *m, td_errmsg *why, const cha
                    path);
 }
 
-/* Text: well-formed UTF-8 without control characters, at most max bytes. `field` names it. */
-static td_err s_check_text(const char *s, size_t max, td_errmsg *why, const char *field, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static td_err s_check_text(const char *s, size_t max, td_errmsg *why, const char *field, ...)
+td_err td_wire_check_text(const char *s, size_t max, td_errmsg *why, const char *field, ...)
 {
     size_t n = strlen(s);
     if (n <= max && td_text_valid(s, max))
@@ -314,7 +311,7 @@ static td_err s_check_text(const char *s, size_t max, td_errmsg *why, const char
     return td_fail(why, TD_EPROTO, "%s is not valid UTF-8 or holds a control character", path);
 }
 
-static td_err s_check_count(size_t n, size_t max, td_errmsg *why, const char *what)
+td_err td_wire_check_count(size_t n, size_t max, td_errmsg *why, const char *what)
 {
     if (n <= max)
         return TD_OK;
@@ -323,26 +320,26 @@ static td_err s_check_count(size_t n, size_t max, td_errmsg *why, const char *wh
 
 static td_err s_check_item(const s_item *t, size_t i, td_errmsg *why)
 {
-    td_err err = s_check_known(&t->base, why, "report.tasks[%zu]", i);
+    td_err err = td_wire_check_known(&t->base, why, "report.tasks[%zu]", i);
     if (err == TD_OK)
-        err = s_check_text(t->id, TD_ID_MAX, why, "report.tasks[%zu].id", i);
+        err = td_wire_check_text(t->id, TD_ID_MAX, why, "report.tasks[%zu].id", i);
     if (err == TD_OK && t->progress > INT32_MAX)
         err = td_fail(why, TD_EPROTO, "report.tasks[%zu].progress %" PRIu32 " is out of range", i,
                       t->progress);
     if (err == TD_OK)
-        err = s_check_text(t->note, TD_TEXT_MAX, why, "report.tasks[%zu].note", i);
+        err = td_wire_check_text(t->note, TD_TEXT_MAX, why, "report.tasks[%zu].note", i);
     if (err == TD_OK && t->n_evidence > TD_EVIDENCE_MAX)
         err = td_fail(why, TD_EPROTO, "report.tasks[%zu].evidence has %zu entries, more than %d", i,
                       t->n_evidence, TD_EVIDENCE_MAX);
     for (size_t j = 0; err == TD_OK && j < t->n_evidence; j++)
-        err =
-            s_check_text(t->evidence[j], TD_TEXT_MAX, why, "report.tasks[%zu].evidence[%zu]", i, j);
+        err = td_wire_check_text(t->evidence[j], TD_TEXT_MAX, why,
+                                 "report.tasks[%zu].evidence[%zu]", i, j);
     return err;
 }
 
 static td_err s_check_report(const Tiendo__V1__Report *r, td_errmsg *why)
 {
-    td_err err = s_check_known(&r->base, why, "report");
+    td_err err = td_wire_check_known(&r->base, why, "report");
     if (err != TD_OK)
         return err;
     if (r->seq == 0)
@@ -355,24 +352,24 @@ static td_err s_check_report(const Tiendo__V1__Report *r, td_errmsg *why)
     if (r->as_of < S_AS_OF_MIN || r->as_of >= S_AS_OF_MAX)
         return td_fail(why, TD_EPROTO, "report.as_of %" PRId64 " is outside 2000-01-01..2100-01-01",
                        (int64_t)r->as_of);
-    err = s_check_count(r->n_tasks, TD_WIRE_MAX_ITEMS, why, "report.tasks");
+    err = td_wire_check_count(r->n_tasks, TD_WIRE_MAX_ITEMS, why, "report.tasks");
     for (size_t i = 0; err == TD_OK && i < r->n_tasks; i++)
         err = s_check_item(r->tasks[i], i, why);
-    return err;
+    return err ? err : td_wire_check_sections(r, why);
 }
 
 static td_err s_check_ack(const Tiendo__V1__Ack *a, td_errmsg *why)
 {
-    td_err err = s_check_known(&a->base, why, "ack");
+    td_err err = td_wire_check_known(&a->base, why, "ack");
     if (err == TD_OK)
-        err = s_check_count(a->n_rejected, TD_WIRE_MAX_ITEMS, why, "ack.rejected");
+        err = td_wire_check_count(a->n_rejected, TD_WIRE_MAX_ITEMS, why, "ack.rejected");
     for (size_t i = 0; err == TD_OK && i < a->n_rejected; i++) {
         const s_rejection *r = a->rejected[i];
-        err = s_check_known(&r->base, why, "ack.rejected[%zu]", i);
+        err = td_wire_check_known(&r->base, why, "ack.rejected[%zu]", i);
         if (err == TD_OK)
-            err = s_check_text(r->id, TD_TEXT_MAX, why, "ack.rejected[%zu].id", i);
+            err = td_wire_check_text(r->id, TD_TEXT_MAX, why, "ack.rejected[%zu].id", i);
         if (err == TD_OK)
-            err = s_check_text(r->reason, TD_TEXT_MAX, why, "ack.rejected[%zu].reason", i);
+            err = td_wire_check_text(r->reason, TD_TEXT_MAX, why, "ack.rejected[%zu].reason", i);
     }
     return err;
 }
@@ -383,42 +380,43 @@ static td_err s_check_nack(const Tiendo__V1__Nack *n, td_errmsg *why)
                        (int)TIENDO__V1__NACK_CODE__NACK_RATE_LIMITED == (int)TD_NACK_RATE_LIMITED,
                    "td_nack_code follows NackCode");
     int code = (int)n->code;
-    td_err err = s_check_known(&n->base, why, "nack");
+    td_err err = td_wire_check_known(&n->base, why, "nack");
     if (err == TD_OK && (code < TD_NACK_MALFORMED || code > TD_NACK_RATE_LIMITED))
         err = td_fail(why, TD_EPROTO, "nack.code %d is not a known code", code);
     if (err == TD_OK)
-        err = s_check_text(n->reason, TD_TEXT_MAX, why, "nack.reason");
+        err = td_wire_check_text(n->reason, TD_TEXT_MAX, why, "nack.reason");
     return err;
 }
 
 static td_err s_check_query(const Tiendo__V1__Query *q, td_errmsg *why)
 {
-    td_err err = s_check_known(&q->base, why, "query");
+    td_err err = td_wire_check_known(&q->base, why, "query");
     if (err == TD_OK && q->command[0] == '\0')
         err = td_fail(why, TD_EPROTO, "query.command is empty");
     if (err == TD_OK)
-        err = s_check_text(q->command, TD_WIRE_COMMAND_MAX, why, "query.command");
+        err = td_wire_check_text(q->command, TD_WIRE_COMMAND_MAX, why, "query.command");
     if (err == TD_OK)
-        err = s_check_count(q->n_params, TD_WIRE_MAX_PARAMS, why, "query.params");
+        err = td_wire_check_count(q->n_params, TD_WIRE_MAX_PARAMS, why, "query.params");
     for (size_t i = 0; err == TD_OK && i < q->n_params; i++) {
         const s_param *p = q->params[i];
-        err = s_check_known(&p->base, why, "query.params[%zu]", i);
+        err = td_wire_check_known(&p->base, why, "query.params[%zu]", i);
         if (err == TD_OK)
-            err = s_check_text(p->name, TD_WIRE_PARAM_NAME_MAX, why, "query.params[%zu].name", i);
+            err = td_wire_check_text(p->name, TD_WIRE_PARAM_NAME_MAX, why, "query.params[%zu].name",
+                                     i);
         if (err == TD_OK)
-            err =
-                s_check_text(p->value, TD_WIRE_PARAM_VALUE_MAX, why, "query.params[%zu].value", i);
+            err = td_wire_check_text(p->value, TD_WIRE_PARAM_VALUE_MAX, why,
+                                     "query.params[%zu].value", i);
     }
     return err;
 }
 
 static td_err s_check_reply(const Tiendo__V1__Reply *r, size_t len, td_errmsg *why)
 {
-    td_err err = s_check_known(&r->base, why, "reply");
+    td_err err = td_wire_check_known(&r->base, why, "reply");
     if (err == TD_OK)
-        err = s_check_text(r->error, len, why, "reply.error");
+        err = td_wire_check_text(r->error, len, why, "reply.error");
     if (err == TD_OK)
-        err = s_check_text(r->json, len, why, "reply.json");
+        err = td_wire_check_text(r->json, len, why, "reply.json");
     return err;
 }
 
@@ -426,8 +424,9 @@ static td_err s_check_body(const s_envelope *env, size_t len, td_errmsg *why)
 {
     switch (env->body_case) {
     case TIENDO__V1__ENVELOPE__BODY_HELLO: {
-        td_err err = s_check_known(&env->hello->base, why, "hello");
-        return err ? err : s_check_text(env->hello->software, TD_TEXT_MAX, why, "hello.software");
+        td_err err = td_wire_check_known(&env->hello->base, why, "hello");
+        return err ? err
+                   : td_wire_check_text(env->hello->software, TD_TEXT_MAX, why, "hello.software");
     }
     case TIENDO__V1__ENVELOPE__BODY_REPORT:
         return s_check_report(env->report, why);
@@ -436,7 +435,7 @@ static td_err s_check_body(const s_envelope *env, size_t len, td_errmsg *why)
     case TIENDO__V1__ENVELOPE__BODY_NACK:
         return s_check_nack(env->nack, why);
     case TIENDO__V1__ENVELOPE__BODY_HEARTBEAT:
-        return s_check_known(&env->heartbeat->base, why, "heartbeat");
+        return td_wire_check_known(&env->heartbeat->base, why, "heartbeat");
     case TIENDO__V1__ENVELOPE__BODY_QUERY:
         return s_check_query(env->query, why);
     case TIENDO__V1__ENVELOPE__BODY_REPLY:
@@ -448,7 +447,7 @@ static td_err s_check_body(const s_envelope *env, size_t len, td_errmsg *why)
 
 static td_err s_check_envelope(const s_envelope *env, size_t len, td_errmsg *why)
 {
-    td_err err = s_check_known(&env->base, why, "envelope");
+    td_err err = td_wire_check_known(&env->base, why, "envelope");
     if (err != TD_OK)
         return err;
     if (env->version != TD_WIRE_VERSION)
@@ -504,13 +503,13 @@ static td_err s_copy_report(const Tiendo__V1__Report *r, td_report_msg *m)
     m->thinned = r->thinned;
     memcpy(m->report.agency, r->agency, strlen(r->agency) + 1); /* checked: a valid code */
     m->report.as_of = r->as_of;
-    if (r->n_tasks == 0)
-        return TD_OK;
+    td_err err = td_wire_copy_sections(r, &m->report);
+    if (err != TD_OK || r->n_tasks == 0)
+        return err;
     m->report.tasks = calloc(r->n_tasks, sizeof *m->report.tasks);
     if (m->report.tasks == NULL)
         return TD_ENOMEM;
     m->report.n_tasks = r->n_tasks;
-    td_err err = TD_OK;
     for (size_t i = 0; err == TD_OK && i < r->n_tasks; i++)
         err = s_copy_item(r->tasks[i], &m->report.tasks[i]);
     return err;

@@ -714,6 +714,10 @@ static void test_names(void **state)
         {"state", td_state_name, td_state_parse, td_state_choices, 3, "done"},
         {"difficulty", td_difficulty_name, td_difficulty_parse, td_difficulty_choices, 2, "hard"},
         {"class", td_class_name, td_class_parse, td_class_choices, 4, "on_schedule"},
+        {"stage", td_stage_name, td_stage_parse, td_stage_choices, 3, "foundation_centralized"},
+        {"category", td_category_name, td_category_parse, td_category_choices, 7, "other"},
+        {"obstacle state", td_obstacle_state_name, td_obstacle_state_parse,
+         td_obstacle_state_choices, 2, "resolved"},
     };
     for (size_t i = 0; i < N(tables); i++) {
         char joined[128] = "";
@@ -740,6 +744,10 @@ static void test_names(void **state)
     CHECK_STR("national_assembly", td_block_name(TD_BLOCK_NATIONAL_ASSEMBLY), "national_assembly");
     CHECK_STR("province", td_kind_name(TD_KIND_PROVINCE), "province");
     CHECK_STR("overdue", td_class_name(TD_CLASS_OVERDUE), "overdue");
+    CHECK_STR("deploying", td_stage_name(TD_STAGE_DEPLOYING), "deploying");
+    CHECK_STR("online_services", td_category_name(TD_OBST_ONLINE_SERVICES), "online_services");
+    CHECK_STR("staffing", td_category_name(TD_OBST_STAFFING), "staffing");
+    CHECK_STR("open", td_obstacle_state_name(TD_OBST_OPEN), "open");
 }
 
 static void test_err(void **state)

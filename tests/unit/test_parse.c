@@ -450,6 +450,8 @@ static void test_registry_many_errors(void **state)
 /* Line 1 of most cases; their items start on line 2 at column 12. */
 #define S_HEAD "{\"agency\": \"MOF\", \"as_of\": \"2025-12-04T17:00:00+07:00\",\n \"tasks\": ["
 #define S_AS_OF "2025-12-04T17:00:00+07:00"
+/* The keys a status file may have, as messages list them. */
+#define S_ROOT_KEYS "agency, as_of, tasks, infrastructure, services, databases, funding, obstacles"
 
 static const s_bad_case s_status_bad[] = {
     {"syntax: bad token", "{\"agency\": tru}", "s.json:1:14: invalid token near 'tru'\n"},
@@ -475,12 +477,13 @@ static const s_bad_case s_status_bad[] = {
     {"wrong head types", "{\"agency\": 5, \"as_of\": null, \"tasks\": {}}",
      "s.json:1:12: agency must be a string\ns.json:1:24: as_of must be a string\n"
      "s.json:1:39: tasks must be an array\n"},
-    {"sections not supported yet",
+    {"empty section and unknown root key",
      "{\"agency\": \"MOF\", \"as_of\": \"" S_AS_OF "\",\n \"funding\": {},\n \"obstacles\": [],"
      "\n \"\\u0066unding2\": 1}",
-     "s.json:2:2: section \"funding\" is not supported by this version\n"
-     "s.json:3:2: section \"obstacles\" is not supported by this version\n"
-     "s.json:4:2: unknown key \"funding2\" (expected agency, as_of, tasks)\n"},
+     "s.json:2:13: missing key \"requested_vnd\"\n"
+     "s.json:2:13: missing key \"allocated_vnd\"\n"
+     "s.json:2:13: missing key \"disbursed_vnd\"\n"
+     "s.json:4:2: unknown key \"funding2\" (expected " S_ROOT_KEYS ")\n"},
     {"unknown item keys",
      S_HEAD "{\"id\": \"a\", \"state\": \"done\", \"progress\": 100,\n"
             "  \"completed_on\": \"2025-12-01\", \"Note\": \"x\", \"a/b~\": 1}]}",
@@ -548,9 +551,9 @@ static const s_bad_case s_status_bad[] = {
      "s.json:5:66: evidence has 33 items, more than 32\n"},
     {"problems sorted by position",
      "{\"zz\": 1, \"as_of\": \"x\",\n \"agency\": \"MOF\", \"aa\": 2}",
-     "s.json:1:2: unknown key \"zz\" (expected agency, as_of, tasks)\n"
+     "s.json:1:2: unknown key \"zz\" (expected " S_ROOT_KEYS ")\n"
      "s.json:1:20: as_of \"x\" is not a date-time such as 2025-12-04T17:00:00+07:00\n"
-     "s.json:2:19: unknown key \"aa\" (expected agency, as_of, tasks)\n"},
+     "s.json:2:19: unknown key \"aa\" (expected " S_ROOT_KEYS ")\n"},
 };
 
 static void s_run_status_bad(const char *name, const char *text, size_t len, const char *want)
@@ -656,7 +659,7 @@ static void test_status_hostile_text(void **state)
         s_cat(&nested, "]");
     s_cat(&nested, "}");
     s_run_status_bad("nested", nested.s, nested.len,
-                     "s.json:1:57: unknown key \"x\" (expected agency, as_of, tasks)\n");
+                     "s.json:1:57: unknown key \"x\" (expected " S_ROOT_KEYS ")\n");
     free(nested.s);
 }
 
@@ -695,7 +698,7 @@ static void test_status_many_errors(void **state)
     assert_int_equal(td_parse_status("s.json", keys.s, keys.len, &r, errs), TD_EINVAL);
     assert_int_equal(td_errlist_count(errs), TD_PARSE_ERRORS_MAX + 1);
     assert_string_equal(td_errlist_at(errs, 0),
-                        "s.json:2:1: unknown key \"k0\" (expected agency, as_of, tasks)");
+                        "s.json:2:1: unknown key \"k0\" (expected " S_ROOT_KEYS ")");
     assert_string_equal(td_errlist_at(errs, TD_PARSE_ERRORS_MAX),
                         "s.json: 7 more problems not listed");
     td_errlist_destroy(&errs);

@@ -485,6 +485,20 @@ static void test_errors(void **state)
         if (json != &sentinel)
             fail_msg("%s: json_out written on error", cases[i].name);
     }
+    /* A message cut to its buffer never ends inside a UTF-8 character (it travels in a reply
+     * whose strings are checked): a long value ending in a 2-byte character, cut at each byte. */
+    for (size_t len = 490; len < 520; len++) {
+        char value[600];
+        memset(value, 'a', len);
+        memcpy(value + len, "\xc3\xa9", 3);
+        td_param p = {"state", value};
+        char *json = NULL;
+        td_errmsg why = {{0}};
+        CHECK_INT("long value", td_query_run(f->store, "agents", &p, 1, f->now, &json, &why),
+                  TD_EINVAL);
+        if (!td_text_valid(why.text, sizeof why.text))
+            fail_msg("a message cut after %zu bytes of value is not valid UTF-8", len);
+    }
 }
 
 static void test_liveness(void **state)

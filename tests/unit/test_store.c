@@ -914,7 +914,7 @@ static void test_version_same_as_of_replaced(void **state)
     s_view(f->store, s_check_replaced, NULL);
 }
 
-/* Map growth. Each run of s_fill writes `n` versions of task `id` with `note_len`-byte notes,
+/* Map growth. Each run of s_fill writes `n` distinct versions of task `id` with `note_len`-byte notes,
  * numbered from `first`; runs counts how often td_store_update ran it. */
 typedef struct {
     const char *id;
@@ -936,6 +936,7 @@ static td_err s_fill_fn(td_txn *txn, void *arg)
     td_err err = TD_OK;
     for (size_t i = 0; err == TD_OK && i < fl->n; i++) {
         v.as_of = (td_time)(fl->first + i);
+        v.status.progress = (int)((fl->first + i) % 100); /* each version differs */
         err = td_store_put_task_version(txn, &v);
     }
     free(v.status.note);
