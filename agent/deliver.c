@@ -66,13 +66,13 @@ static td_err s_check_frame(s_agent *a, const uint8_t *body, size_t len)
     uint8_t *frame = NULL;
     size_t flen = 0;
     td_errmsg why = {""};
-    td_err err = td_wire_frame_report(body, len, 1, (uint32_t)a->cfg->interval, 1, 0, &frame,
-                                      &flen);
+    td_err err = td_wire_frame_report(body, len, td_outbox_id(a->outbox), 1,
+                                      (uint32_t)a->cfg->interval, 1, 0, &frame, &flen);
     if (err != TD_OK) {
         td_fail(&why, err, "%s", td_strerror(err));
     } else if (flen > TD_WIRE_MAX_BYTES) {
-        err = td_fail(&why, TD_EINVAL, "it is %zu bytes, more than the %u a message may hold",
-                      flen, TD_WIRE_MAX_BYTES);
+        err = td_fail(&why, TD_EINVAL, "it is %zu bytes, more than the %u a message may hold", flen,
+                      TD_WIRE_MAX_BYTES);
     } else {
         td_msg m;
         err = td_wire_decode(frame, flen, &m, &why);
@@ -144,9 +144,9 @@ static bool s_send_entry(const td_outbox_entry *e, void *arg)
         return false;
     uint8_t *buf;
     size_t len;
-    if (td_wire_frame_report(e->body, e->len, e->seq, (uint32_t)a->cfg->interval,
-                             td_outbox_depth(a->outbox), td_outbox_thinned(a->outbox), &buf,
-                             &len) != TD_OK) {
+    if (td_wire_frame_report(e->body, e->len, td_outbox_id(a->outbox), e->seq,
+                             (uint32_t)a->cfg->interval, td_outbox_depth(a->outbox),
+                             td_outbox_thinned(a->outbox), &buf, &len) != TD_OK) {
         td_log_error("dropping an unreadable queued report", "seq=%llu",
                      (unsigned long long)e->seq);
         td_outbox_remove(a->outbox, e->seq);

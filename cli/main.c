@@ -64,8 +64,7 @@ static int s_parse_command(s_cli *c, int argc, char **argv)
             c->fmt = arg[2] == 'j' ? TD_OUT_JSON : TD_OUT_CSV;
             continue;
         }
-        if (strncmp(arg, "--", 2) && !strcmp(c->command, "agency") && c->n_params == 0 &&
-            i == 0) {
+        if (strncmp(arg, "--", 2) && !strcmp(c->command, "agency") && c->n_params == 0 && i == 0) {
             c->params[c->n_params++] = (td_param){"code", arg}; /* tiendo agency CODE */
             continue;
         }

@@ -225,7 +225,8 @@ static void s_sparkline(json_t *points, const char *key)
         fputs(bars[b], stdout);
     }
     printf("  %g .. %g\n", json_number_value(json_object_get(json_array_get(points, 0), key)),
-           json_number_value(json_object_get(json_array_get(points, json_array_size(points) - 1), key)));
+           json_number_value(
+               json_object_get(json_array_get(points, json_array_size(points) - 1), key)));
 }
 
 static void s_print_trend(json_t *doc)

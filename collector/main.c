@@ -86,7 +86,10 @@ static int s_parse_numbers(int c, const char *arg, td_collector_opts *o)
         return 0;
     }
     fprintf(stderr, "tiendo-collector: --%s \"%s\" is not a valid number\n",
-            c == OPT_MAPMAX ? "map-max-mb" : c == OPT_MAXMSG ? "max-msg-bytes" : "rate-limit", arg);
+            c == OPT_MAPMAX   ? "map-max-mb"
+            : c == OPT_MAXMSG ? "max-msg-bytes"
+                              : "rate-limit",
+            arg);
     return 1;
 }
 
@@ -178,8 +181,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name))
             continue;
-        td_collector_opts o = {.agents_ep = "tcp://*:7701", .queries_ep = "tcp://*:7702",
-                               .rate_limit = 200};
+        td_collector_opts o = {
+            .agents_ep = "tcp://*:7701", .queries_ep = "tcp://*:7702", .rate_limit = 200};
         if (s_parse(argc - 1, argv + 1, &o))
             return 1;
         return commands[i].fn(&o);

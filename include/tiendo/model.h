@@ -112,9 +112,9 @@ typedef struct {
     int64_t procedures_announced; /* <= procedures_total */
     int64_t procedures_online;    /* <= procedures_total */
     int64_t files_received;
-    int64_t files_fully_online;   /* <= files_received */
+    int64_t files_fully_online; /* <= files_received */
     int64_t records_total;
-    int64_t records_digitized;    /* <= records_total */
+    int64_t records_digitized; /* <= records_total */
 } td_services;
 
 typedef struct {
@@ -153,9 +153,9 @@ typedef struct {
     char id[TD_ID_MAX + 1];
     int category; /* td_obstacle_category */
     char *description;
-    int state;             /* td_obstacle_state */
-    td_day reported_on;    /* required */
-    td_day resolved_on;    /* only when resolved (TD_NODAY otherwise) */
+    int state;          /* td_obstacle_state */
+    td_day reported_on; /* required */
+    td_day resolved_on; /* only when resolved (TD_NODAY otherwise) */
 } td_obstacle;
 
 typedef struct {
@@ -166,7 +166,7 @@ typedef struct {
     td_infra infra;
     td_services services;
     td_funding funding;
-    bool has_databases;           /* the section was present (possibly empty) */
+    bool has_databases; /* the section was present (possibly empty) */
     td_database *databases;
     size_t n_databases;
     bool has_obstacles;

@@ -39,6 +39,9 @@ td_err td_outbox_each(td_outbox *self, uint64_t after, size_t max,
 td_err td_outbox_remove(td_outbox *self, uint64_t seq);
 /* Reports queued now, and reports thinned in total since the outbox was created. */
 size_t td_outbox_depth(td_outbox *self);
+/* The outbox's identity: random, made when the outbox is created, never 0. Sequence numbers
+ * count within it, so a new outbox (state_dir lost) is a new numbering, not a repeat. */
+uint64_t td_outbox_id(td_outbox *self);
 uint64_t td_outbox_thinned(td_outbox *self);
 
 #endif

@@ -78,7 +78,8 @@ typedef struct {
     char agency[TD_CODE_MAX + 1];
     td_time last_contact;      /* any message */
     td_time last_report_as_of; /* greatest as_of stored */
-    uint64_t last_seq;         /* greatest seq stored */
+    uint64_t last_outbox_id;   /* the outbox of the last report stored */
+    uint64_t last_seq;         /* greatest seq stored from that outbox */
     uint64_t reports;          /* reports stored */
     uint32_t interval_s;       /* declared reporting interval */
     uint64_t outbox_depth;     /* as the agent said in its last report */
@@ -89,11 +90,12 @@ td_err td_store_put_agent(td_txn *txn, const td_agentrec *a);
 td_err td_store_get_agent(td_txn *txn, const uint8_t key[TD_KEY_LEN], td_agentrec *out);
 td_err td_store_each_agent(td_txn *txn, td_err (*cb)(const td_agentrec *a, void *arg), void *arg);
 
-/* The report log: one row per stored report, keyed by (agency, agent key, seq). Its presence
- * is what makes a resent report a duplicate. */
+/* The report log: one row per stored report, keyed by (agency, agent key, outbox, seq). Its
+ * presence is what makes a resent report a duplicate. */
 typedef struct {
     char agency[TD_CODE_MAX + 1];
     uint8_t key[TD_KEY_LEN];
+    uint64_t outbox_id; /* the agent outbox the seq counts in */
     uint64_t seq;
     td_time as_of;
     td_time received_at;
@@ -102,9 +104,9 @@ typedef struct {
 } td_reportrec;
 
 td_err td_store_put_report(td_txn *txn, const td_reportrec *r);
-/* TD_ENOTFOUND when this (agency, key, seq) was never stored. */
+/* TD_ENOTFOUND when this (agency, key, outbox, seq) was never stored. */
 td_err td_store_get_report(td_txn *txn, const char *agency, const uint8_t key[TD_KEY_LEN],
-                           uint64_t seq, td_reportrec *out);
+                           uint64_t outbox_id, uint64_t seq, td_reportrec *out);
 td_err td_store_each_report(td_txn *txn, const char *agency,
                             td_err (*cb)(const td_reportrec *r, void *arg), void *arg);
 

@@ -51,6 +51,7 @@ typedef struct {
     uint32_t interval_s;
     uint64_t outbox_depth;
     uint64_t thinned;
+    uint64_t outbox_id; /* the agent outbox's identity: seq counts within it */
 } td_report_msg;
 
 typedef struct {
@@ -138,8 +139,8 @@ td_err td_wire_decode(const uint8_t *buf, size_t len, td_msg *out, td_errmsg *wh
 /* The agent's outbox keeps a report as it was queued (encoded with seq 0 and no delivery
  * fields) and frames it for each send with its sequence number and the outbox's current state.
  * TD_EPROTO when body is not such a report. */
-td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t seq, uint32_t interval_s,
-                            uint64_t outbox_depth, uint64_t thinned, uint8_t **out,
-                            size_t *out_len);
+td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t outbox_id, uint64_t seq,
+                            uint32_t interval_s, uint64_t outbox_depth, uint64_t thinned,
+                            uint8_t **out, size_t *out_len);
 
 #endif

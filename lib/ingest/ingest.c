@@ -107,7 +107,7 @@ static td_err s_apply_items(td_txn *txn, const td_report_msg *m, td_time now, td
 {
     bool *repeat;
     td_err err = td_ingest_find_repeats(m->report.tasks, m->report.n_tasks, sizeof *m->report.tasks,
-                                &repeat);
+                                        &repeat);
     for (size_t i = 0; err == TD_OK && i < m->report.n_tasks; i++) {
         td_errmsg why;
         err = s_check_item(txn, m, i, repeat[i], &why);
@@ -141,7 +141,8 @@ static td_err s_touch_agent(td_txn *txn, const uint8_t key[TD_KEY_LEN], const ch
 static td_err s_log_report(td_txn *txn, const uint8_t key[TD_KEY_LEN], const td_report_msg *m,
                            td_time now, const td_ack *ack)
 {
-    td_reportrec r = {.seq = m->seq, .as_of = m->report.as_of, .received_at = now};
+    td_reportrec r = {
+        .outbox_id = m->outbox_id, .seq = m->seq, .as_of = m->report.as_of, .received_at = now};
     snprintf(r.agency, sizeof r.agency, "%s", m->report.agency);
     memcpy(r.key, key, TD_KEY_LEN);
     r.accepted = ack->accepted;
@@ -154,8 +155,9 @@ static td_err s_log_report(td_txn *txn, const uint8_t key[TD_KEY_LEN], const td_
         return err;
     if (m->report.as_of > a.last_report_as_of)
         a.last_report_as_of = m->report.as_of;
-    if (m->seq > a.last_seq)
-        a.last_seq = m->seq;
+    if (m->outbox_id != a.last_outbox_id || m->seq > a.last_seq)
+        a.last_seq = m->seq; /* a new outbox starts a new numbering */
+    a.last_outbox_id = m->outbox_id;
     a.reports++;
     if (m->interval_s)
         a.interval_s = m->interval_s;
@@ -172,8 +174,8 @@ static td_err s_superseded(td_txn *txn, const uint8_t key[TD_KEY_LEN], const td_
 {
     td_agentrec a;
     td_err err = td_store_get_agent(txn, key, &a);
-    *superseded = err == TD_OK && a.reports > 0 && m->seq < a.last_seq &&
-                  m->report.as_of == a.last_report_as_of;
+    *superseded = err == TD_OK && a.reports > 0 && m->outbox_id == a.last_outbox_id &&
+                  m->seq < a.last_seq && m->report.as_of == a.last_report_as_of;
     return err == TD_ENOTFOUND ? TD_OK : err;
 }
 
@@ -199,19 +201,7 @@ td_err td_ingest_report(td_txn *txn, const uint8_t key[TD_KEY_LEN], const char *
                       key_agency);
     ack->seq = m->seq;
     td_reportrec old;
-    td_err err = td_store_get_report(txn, key_agency, key, m->seq, &old);
-    if (err == TD_OK && old.as_of != m->report.as_of) {
-        /* Not a resend: the agent numbers reports again from an earlier point, which happens
-         * when its outbox (state_dir) was lost. Refuse loudly rather than drop it as a copy. */
-        char as_of[26];
-        td_time_format(old.as_of, as_of);
-        char text[200];
-        snprintf(text, sizeof text, "seq %llu of this key was already used for the report as of "
-                 "%s; the agent's state_dir was reset: enroll a new key for it",
-                 (unsigned long long)m->seq, as_of);
-        memset(ack, 0, sizeof *ack);
-        return s_nack(nack, m->seq, TD_NACK_FORBIDDEN, "%s%s", text, "");
-    }
+    td_err err = td_store_get_report(txn, key_agency, key, m->outbox_id, m->seq, &old);
     if (err == TD_OK) {
         ack->duplicate = true;
         ack->accepted = old.accepted;

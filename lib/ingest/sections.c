@@ -94,13 +94,13 @@ td_err td_ingest_sections(td_txn *txn, const td_report_msg *m, td_time now, td_a
     bool *db_repeat = NULL, *ob_repeat = NULL;
     td_err err = s_agency_sections(&c);
     if (err == TD_OK)
-        err = td_ingest_find_repeats(r->databases, r->n_databases, sizeof *r->databases,
-                                     &db_repeat);
+        err =
+            td_ingest_find_repeats(r->databases, r->n_databases, sizeof *r->databases, &db_repeat);
     if (err == TD_OK)
         err = s_databases(&c, db_repeat);
     if (err == TD_OK)
-        err = td_ingest_find_repeats(r->obstacles, r->n_obstacles, sizeof *r->obstacles,
-                                     &ob_repeat);
+        err =
+            td_ingest_find_repeats(r->obstacles, r->n_obstacles, sizeof *r->obstacles, &ob_repeat);
     if (err == TD_OK)
         err = s_obstacles(&c, ob_repeat);
     free(db_repeat);

@@ -43,8 +43,8 @@ static td_err s_list_into(const td_section_version *v, void *arg)
     return json_array_append_new(arg, td_json_section(v)) ? TD_ENOMEM : TD_OK;
 }
 
-static td_err s_agency_parts(td_txn *txn, json_t *o, const char *code, td_time t,
-                             const char *when, td_time now, td_errmsg *why)
+static td_err s_agency_parts(td_txn *txn, json_t *o, const char *code, td_time t, const char *when,
+                             td_time now, td_errmsg *why)
 {
     td_param p[2] = {{"lead", (char *)code}, {"as-of", (char *)when}};
     json_t *part = NULL;
@@ -121,8 +121,7 @@ static td_err s_section_version_row(const td_section_version *v, void *arg)
     return json_array_append_new(arg, row) ? TD_ENOMEM : TD_OK;
 }
 
-td_err td_query_history(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                        td_errmsg *why)
+td_err td_query_history(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why)
 {
     (void)now;
     const char *task = td_qargs_get(a, "task"), *agency = td_qargs_get(a, "agency");
@@ -133,7 +132,8 @@ td_err td_query_history(td_txn *txn, const td_qargs *a, td_time now, json_t **ou
     if (section && td_section_parse(section, &kind) != TD_OK)
         return td_fail(why, TD_EINVAL,
                        "--section \"%s\" is not one of infrastructure|services|funding|databases|"
-                       "obstacles", section);
+                       "obstacles",
+                       section);
     json_t *rows = json_array(), *o = json_object();
     td_err err;
     if (task) {
@@ -215,8 +215,10 @@ static td_err s_trend_args(const td_qargs *a, s_trend *t, td_errmsg *why)
         if (!strcmp(s_metrics[t->metric].name, metric))
             break;
     if (t->metric == sizeof s_metrics / sizeof s_metrics[0])
-        return td_fail(why, TD_EINVAL, "--metric \"%s\" is not one of tasks|infrastructure|"
-                       "services|funding|databases|obstacles", metric);
+        return td_fail(why, TD_EINVAL,
+                       "--metric \"%s\" is not one of tasks|infrastructure|"
+                       "services|funding|databases|obstacles",
+                       metric);
     if (t->province && !s_metrics[t->metric].province)
         return td_fail(why, TD_EINVAL, "--province does not apply to --metric %s", metric);
     return TD_OK;

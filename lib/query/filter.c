@@ -48,8 +48,8 @@ bool td_agency_in_province(const td_agency *a, const char *province)
     return !province || strcmp(a->code, province) == 0 || strcmp(a->parent, province) == 0;
 }
 
-td_err td_agency_set_check(const td_agency_set *set, const char *option, const char *code,
-                           int kind, td_errmsg *why)
+td_err td_agency_set_check(const td_agency_set *set, const char *option, const char *code, int kind,
+                           td_errmsg *why)
 {
     const td_agency *a = code ? td_agency_set_find(set, code) : NULL;
     if (!code || (a && (!kind || a->kind == kind)))

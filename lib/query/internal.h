@@ -37,8 +37,8 @@ const td_agency *td_agency_set_find(const td_agency_set *set, const char *code);
  * itself or one of its communes. */
 bool td_agency_in_province(const td_agency *a, const char *province);
 /* Checks a --province or --agency value against the registry (kind 0: any kind). */
-td_err td_agency_set_check(const td_agency_set *set, const char *option, const char *code,
-                           int kind, td_errmsg *why);
+td_err td_agency_set_check(const td_agency_set *set, const char *option, const char *code, int kind,
+                           td_errmsg *why);
 
 /* The task filters shared by summary and tasks. */
 typedef struct {
@@ -64,17 +64,14 @@ td_err td_query_tasks(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
 td_err td_query_agents(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 td_err td_query_reports(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 td_err td_query_infra(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
-td_err td_query_services(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                         td_errmsg *why);
+td_err td_query_services(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 td_err td_query_databases(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
                           td_errmsg *why);
-td_err td_query_funding(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                        td_errmsg *why);
+td_err td_query_funding(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 td_err td_query_obstacles(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
                           td_errmsg *why);
 td_err td_query_agency(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
-td_err td_query_history(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                        td_errmsg *why);
+td_err td_query_history(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 td_err td_query_trend(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 
 #endif

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define TASK_FILTERS "as-of", "source", "lead", "block", "group", "difficulty", "due-by", "province"
 
 static const struct {

@@ -16,8 +16,7 @@ json_t *td_json_section(const td_section_version *v)
         json_object_set_new(o, "villages_total", json_integer(s->villages_total));
         json_object_set_new(o, "villages_signal_gap", json_integer(s->villages_signal_gap));
         json_object_set_new(o, "villages_no_power", json_integer(s->villages_no_power));
-        json_object_set_new(o, "population_db_connected",
-                            json_boolean(s->population_db_connected));
+        json_object_set_new(o, "population_db_connected", json_boolean(s->population_db_connected));
         break;
     }
     case TD_SECTION_SERVICES: {
@@ -81,8 +80,7 @@ typedef struct {
     const char *agency;
 } s_scope;
 
-static td_err s_scope_init(s_scope *sc, td_txn *txn, const td_qargs *a, td_time now,
-                           td_errmsg *why)
+static td_err s_scope_init(s_scope *sc, td_txn *txn, const td_qargs *a, td_time now, td_errmsg *why)
 {
     memset(sc, 0, sizeof *sc);
     sc->province = td_qargs_get(a, "province");
@@ -160,16 +158,14 @@ static void s_services_json(json_t *o, const td_services *t, int64_t reporting, 
     json_object_set_new(o, "localities_fully_announced", json_integer(full));
     json_object_set_new(o, "files_received", json_integer(t->files_received));
     json_object_set_new(o, "files_fully_online", json_integer(t->files_fully_online));
-    json_object_set_new(o, "fully_online_rate",
-                        s_rate(t->files_fully_online, t->files_received));
+    json_object_set_new(o, "fully_online_rate", s_rate(t->files_fully_online, t->files_received));
     json_object_set_new(o, "fully_online_target", json_real(ONLINE_TARGET));
     json_object_set_new(o, "records_total", json_integer(t->records_total));
     json_object_set_new(o, "records_digitized", json_integer(t->records_digitized));
     json_object_set_new(o, "digitized_rate", s_rate(t->records_digitized, t->records_total));
 }
 
-td_err td_query_services(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                         td_errmsg *why)
+td_err td_query_services(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why)
 {
     s_scope sc;
     td_err err = s_scope_init(&sc, txn, a, now, why);
@@ -204,8 +200,7 @@ td_err td_query_services(td_txn *txn, const td_qargs *a, td_time now, json_t **o
     return err;
 }
 
-td_err td_query_funding(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                        td_errmsg *why)
+td_err td_query_funding(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why)
 {
     s_scope sc;
     td_err err = s_scope_init(&sc, txn, a, now, why);
@@ -240,10 +235,10 @@ td_err td_query_funding(td_txn *txn, const td_qargs *a, td_time now, json_t **ou
 
 /* databases and obstacles: per-item sections listed over the agencies in scope. */
 typedef struct {
-    int stage;             /* databases --stage, 0: any */
-    int state, category;   /* obstacles --state, --category, 0: any */
+    int stage;           /* databases --stage, 0: any */
+    int state, category; /* obstacles --state, --category, 0: any */
     json_t *rows;
-    int64_t counts[8];     /* by stage, or by state */
+    int64_t counts[8]; /* by stage, or by state */
     json_t *by_category;
 } s_items;
 
@@ -293,8 +288,7 @@ static td_err s_enum_arg(const td_qargs *a, const char *name, td_err (*parse)(co
     return TD_OK;
 }
 
-td_err td_query_databases(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                          td_errmsg *why)
+td_err td_query_databases(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why)
 {
     s_scope sc;
     s_items it = {.rows = json_array()};
@@ -319,8 +313,7 @@ td_err td_query_databases(td_txn *txn, const td_qargs *a, td_time now, json_t **
     return err;
 }
 
-td_err td_query_obstacles(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
-                          td_errmsg *why)
+td_err td_query_obstacles(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why)
 {
     s_scope sc;
     s_items it = {.rows = json_array(), .by_category = json_object()};
@@ -329,8 +322,8 @@ td_err td_query_obstacles(td_txn *txn, const td_qargs *a, td_time now, json_t **
         err = s_enum_arg(a, "state", td_obstacle_state_parse, td_obstacle_state_choices(),
                          &it.state, why);
     if (!err)
-        err = s_enum_arg(a, "category", td_category_parse, td_category_choices(), &it.category,
-                         why);
+        err =
+            s_enum_arg(a, "category", td_category_parse, td_category_choices(), &it.category, why);
     if (!err)
         err = s_list_items(txn, &sc, TD_SECTION_OBSTACLE, &it);
     if (err == TD_OK) {

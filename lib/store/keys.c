@@ -115,6 +115,7 @@ td_err td_store_put_agent(td_txn *txn, const td_agentrec *a)
     td_wbuf_str(v, a->agency);
     td_wbuf_i64(v, a->last_contact);
     td_wbuf_i64(v, a->last_report_as_of);
+    td_wbuf_u64(v, a->last_outbox_id);
     td_wbuf_u64(v, a->last_seq);
     td_wbuf_u64(v, a->reports);
     td_wbuf_u32(v, a->interval_s);
@@ -130,6 +131,7 @@ static td_err s_decode_agent(const uint8_t *key, td_rbuf *r, td_agentrec *a)
     td_rbuf_strcpy(r, a->agency, sizeof a->agency);
     a->last_contact = td_rbuf_i64(r);
     a->last_report_as_of = td_rbuf_i64(r);
+    a->last_outbox_id = td_rbuf_u64(r);
     a->last_seq = td_rbuf_u64(r);
     a->reports = td_rbuf_u64(r);
     a->interval_s = td_rbuf_u32(r);

@@ -6,12 +6,14 @@
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "codec.h"
 
 #define OUTBOX_DEFAULT_MAX (256u << 20)
 
 struct td_outbox {
+    uint64_t id;
     MDB_env *env;
     MDB_dbi queue;
     MDB_dbi meta;
@@ -30,6 +32,26 @@ static td_err s_mdb(td_errmsg *why, int rc, const char *what)
         return TD_OK;
     return td_fail(why, rc == MDB_MAP_FULL || rc == ENOSPC ? TD_EFULL : TD_ESTORE, "outbox: %s: %s",
                    what, mdb_strerror(rc));
+}
+
+/* Reads the outbox's identity, making one on first use. */
+static int s_identity(td_outbox *self, MDB_txn *txn)
+{
+    MDB_val k = {2, "id"}, v;
+    int rc = mdb_get(txn, self->meta, &k, &v);
+    if (rc == 0 && v.mv_size == sizeof self->id) {
+        memcpy(&self->id, v.mv_data, sizeof self->id);
+        return 0;
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    do {
+        if (getrandom(&self->id, sizeof self->id, 0) != sizeof self->id)
+            return errno;
+    } while (self->id == 0);
+    v.mv_size = sizeof self->id;
+    v.mv_data = &self->id;
+    return mdb_put(txn, self->meta, &k, &v, 0);
 }
 
 td_err td_outbox_open(const char *dir, size_t max_bytes, td_outbox **out, td_errmsg *why)
@@ -55,6 +77,8 @@ td_err td_outbox_open(const char *dir, size_t max_bytes, td_outbox **out, td_err
         rc = mdb_dbi_open(txn, "queue", MDB_CREATE, &self->queue);
     if (rc == 0)
         rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &self->meta);
+    if (rc == 0)
+        rc = s_identity(self, txn);
     if (rc == 0) {
         rc = mdb_txn_commit(txn);
         txn = NULL;
@@ -281,6 +305,11 @@ td_err td_outbox_remove(td_outbox *self, uint64_t seq)
         return TD_ESTORE;
     }
     return mdb_txn_commit(txn) == 0 ? TD_OK : TD_ESTORE;
+}
+
+uint64_t td_outbox_id(td_outbox *self)
+{
+    return self->id;
 }
 
 size_t td_outbox_depth(td_outbox *self)

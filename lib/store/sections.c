@@ -169,10 +169,9 @@ td_err td_store_put_section(td_txn *txn, const td_section_version *v, bool *stor
     s_encode(&txn->val, v);
     td_time as_of;
     td_rbuf cur;
-    td_err err = prefix.oom || txn->val.oom
-                     ? TD_ENOMEM
-                     : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data, prefix.len, v->as_of,
-                                        &as_of, &cur);
+    td_err err = prefix.oom || txn->val.oom ? TD_ENOMEM
+                                            : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data,
+                                                               prefix.len, v->as_of, &as_of, &cur);
     /* Versions, not copies: compare the fields (after received_at and seq, 16 bytes). */
     *stored = !(err == TD_OK && cur.left == txn->val.len &&
                 memcmp(cur.p + 16, txn->val.data + 16, cur.left - 16) == 0);
@@ -196,9 +195,9 @@ td_err td_store_section_at(td_txn *txn, int kind, const char *agency, const char
     s_prefix(&prefix, kind, agency, id);
     td_time as_of;
     td_rbuf r;
-    td_err err = prefix.oom ? TD_ENOMEM
-                            : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data, prefix.len, t,
-                                               &as_of, &r);
+    td_err err =
+        prefix.oom ? TD_ENOMEM
+                   : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data, prefix.len, t, &as_of, &r);
     if (err == TD_OK)
         err = s_decode(kind, agency, id, as_of, &r, out);
     td_wbuf_fini(&prefix);
@@ -209,12 +208,12 @@ td_err td_store_section_at(td_txn *txn, int kind, const char *agency, const char
 typedef struct {
     int kind;
     const char *agency;
-    size_t plen;       /* kind | agency NUL */
-    td_time t;         /* each_section_at: the instant; INT64_MAX for history */
-    bool history;      /* every version rather than the one in effect */
+    size_t plen;  /* kind | agency NUL */
+    td_time t;    /* each_section_at: the instant; INT64_MAX for history */
+    bool history; /* every version rather than the one in effect */
     const char *want_id;
     char id[TD_ID_MAX + 1];
-    bool have;         /* a version of `id` in effect at t was seen */
+    bool have; /* a version of `id` in effect at t was seen */
     td_time as_of;
     td_rbuf val;
     td_err (*cb)(const td_section_version *v, void *arg);
@@ -267,9 +266,9 @@ static td_err s_walk_run(td_txn *txn, s_walk *w)
     td_wbuf_u8(&prefix, (uint8_t)w->kind);
     td_wbuf_key_str(&prefix, w->agency);
     w->plen = prefix.len;
-    td_err err = prefix.oom ? TD_ENOMEM
-                            : td_store_scan(txn, TD_DB_VERSIONS, prefix.data, prefix.len,
-                                            s_walk_kv, w);
+    td_err err = prefix.oom
+                     ? TD_ENOMEM
+                     : td_store_scan(txn, TD_DB_VERSIONS, prefix.data, prefix.len, s_walk_kv, w);
     if (err == TD_OK && w->have)
         err = s_emit(w, w->as_of, &w->val);
     td_wbuf_fini(&prefix);
@@ -288,7 +287,7 @@ td_err td_store_each_section_version(td_txn *txn, int kind, const char *agency, 
                                      td_err (*cb)(const td_section_version *v, void *arg),
                                      void *arg)
 {
-    s_walk w = {.kind = kind, .agency = agency, .history = true, .want_id = id,
-                .cb = cb, .arg = arg};
+    s_walk w = {
+        .kind = kind, .agency = agency, .history = true, .want_id = id, .cb = cb, .arg = arg};
     return s_walk_run(txn, &w);
 }

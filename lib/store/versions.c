@@ -5,17 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void s_report_key(td_wbuf *b, const char *agency, const uint8_t *key, uint64_t seq)
+static void s_report_key(td_wbuf *b, const char *agency, const uint8_t *key, uint64_t outbox_id,
+                         uint64_t seq)
 {
     td_wbuf_reset(b);
     td_wbuf_key_str(b, agency);
     td_wbuf_bytes(b, key, TD_KEY_LEN);
+    td_wbuf_key_u64(b, outbox_id);
     td_wbuf_key_u64(b, seq);
 }
 
 td_err td_store_put_report(td_txn *txn, const td_reportrec *r)
 {
-    s_report_key(&txn->key, r->agency, r->key, r->seq);
+    s_report_key(&txn->key, r->agency, r->key, r->outbox_id, r->seq);
     td_wbuf *v = &txn->val;
     td_wbuf_reset(v);
     td_wbuf_i64(v, r->as_of);
@@ -28,12 +30,13 @@ td_err td_store_put_report(td_txn *txn, const td_reportrec *r)
 static td_err s_decode_report(const uint8_t *key, size_t klen, td_rbuf *r, td_reportrec *out)
 {
     size_t alen = strnlen((const char *)key, klen);
-    if (alen > TD_CODE_MAX || klen != alen + 1 + TD_KEY_LEN + 8)
+    if (alen > TD_CODE_MAX || klen != alen + 1 + TD_KEY_LEN + 16)
         return TD_ESTORE;
     memset(out, 0, sizeof *out);
     memcpy(out->agency, key, alen);
     memcpy(out->key, key + alen + 1, TD_KEY_LEN);
-    out->seq = td_key_u64(key + alen + 1 + TD_KEY_LEN);
+    out->outbox_id = td_key_u64(key + alen + 1 + TD_KEY_LEN);
+    out->seq = td_key_u64(key + alen + 1 + TD_KEY_LEN + 8);
     out->as_of = td_rbuf_i64(r);
     out->received_at = td_rbuf_i64(r);
     out->accepted = td_rbuf_u32(r);
@@ -42,10 +45,10 @@ static td_err s_decode_report(const uint8_t *key, size_t klen, td_rbuf *r, td_re
 }
 
 td_err td_store_get_report(td_txn *txn, const char *agency, const uint8_t key[TD_KEY_LEN],
-                           uint64_t seq, td_reportrec *out)
+                           uint64_t outbox_id, uint64_t seq, td_reportrec *out)
 {
     td_rbuf r;
-    s_report_key(&txn->key, agency, key, seq);
+    s_report_key(&txn->key, agency, key, outbox_id, seq);
     td_err err = td_store_get_kv(txn, TD_DB_REPORTS, &r);
     return err ? err : s_decode_report(txn->key.data, txn->key.len, &r, out);
 }
@@ -187,9 +190,9 @@ td_err td_store_task_version_at(td_txn *txn, const char *id, td_time t, td_task_
     td_wbuf_key_str(&prefix, id);
     td_time as_of;
     td_rbuf r;
-    td_err err = prefix.oom ? TD_ENOMEM
-                            : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data, prefix.len, t,
-                                               &as_of, &r);
+    td_err err =
+        prefix.oom ? TD_ENOMEM
+                   : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data, prefix.len, t, &as_of, &r);
     if (err == TD_OK)
         err = s_decode_version(id, as_of, &r, out);
     td_wbuf_fini(&prefix);

@@ -5,8 +5,9 @@
 
 #include "tiendo/v1/tiendo.pb-c.h"
 
-td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t seq, uint32_t interval_s,
-                            uint64_t outbox_depth, uint64_t thinned, uint8_t **out, size_t *out_len)
+td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t outbox_id, uint64_t seq,
+                            uint32_t interval_s, uint64_t outbox_depth, uint64_t thinned,
+                            uint8_t **out, size_t *out_len)
 {
     /* body was written by this agent's own td_wire_encode, so the default allocator is fine:
      * it never holds a peer's bytes. */
@@ -21,6 +22,7 @@ td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t seq, uint3
     env->report->interval_s = interval_s;
     env->report->outbox_depth = outbox_depth;
     env->report->thinned = thinned;
+    env->report->outbox_id = outbox_id;
     size_t n = tiendo__v1__envelope__get_packed_size(env);
     uint8_t *buf = malloc(n ? n : 1);
     if (!buf) {

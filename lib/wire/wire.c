@@ -144,6 +144,7 @@ static td_err s_encode_report(const td_report_msg *r, struct s_out *o)
     pb->interval_s = r->interval_s;
     pb->outbox_depth = r->outbox_depth;
     pb->thinned = r->thinned;
+    pb->outbox_id = r->outbox_id;
     td_err err = td_wire_repeated(r->report.n_tasks, sizeof(s_item), &o->repeated);
     for (size_t i = 0; err == TD_OK && i < r->report.n_tasks; i++)
         err = s_encode_item(&r->report.tasks[i], o->repeated[i]);
@@ -501,6 +502,7 @@ static td_err s_copy_report(const Tiendo__V1__Report *r, td_report_msg *m)
     m->interval_s = r->interval_s;
     m->outbox_depth = r->outbox_depth;
     m->thinned = r->thinned;
+    m->outbox_id = r->outbox_id;
     memcpy(m->report.agency, r->agency, strlen(r->agency) + 1); /* checked: a valid code */
     m->report.as_of = r->as_of;
     td_err err = td_wire_copy_sections(r, &m->report);

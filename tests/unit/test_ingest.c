@@ -165,7 +165,7 @@ static td_err s_count_row(const td_reportrec *r, void *arg)
 static td_err s_report_fn(td_txn *txn, void *arg)
 {
     s_report_q *q = arg;
-    q->err = td_store_get_report(txn, q->agency, q->key, q->seq, &q->r);
+    q->err = td_store_get_report(txn, q->agency, q->key, 0, q->seq, &q->r);
     q->n_rows = 0;
     return td_store_each_report(txn, q->agency, s_count_row, &q->n_rows);
 }

@@ -654,7 +654,7 @@ static td_err s_check_reports(td_txn *txn, void *arg)
     (void)arg;
     for (size_t i = 0; i < N(s_report_rows); i++) {
         td_reportrec want = s_report_row(i), got;
-        CHECK_INT(want.agency, td_store_get_report(txn, want.agency, want.key, want.seq, &got),
+        CHECK_INT(want.agency, td_store_get_report(txn, want.agency, want.key, 0, want.seq, &got),
                   TD_OK);
         s_check_report(want.agency, &got, &want);
     }
@@ -672,7 +672,7 @@ static td_err s_check_reports(td_txn *txn, void *arg)
         td_reportrec got;
         tu_key(key, absent[i].key);
         CHECK_INT(absent[i].name,
-                  td_store_get_report(txn, absent[i].agency, key, absent[i].seq, &got),
+                  td_store_get_report(txn, absent[i].agency, key, 0, absent[i].seq, &got),
                   TD_ENOTFOUND);
     }
     /* each_report: one agency's rows only, in (key, seq) order; seq compares as a number. */
@@ -914,8 +914,8 @@ static void test_version_same_as_of_replaced(void **state)
     s_view(f->store, s_check_replaced, NULL);
 }
 
-/* Map growth. Each run of s_fill writes `n` distinct versions of task `id` with `note_len`-byte notes,
- * numbered from `first`; runs counts how often td_store_update ran it. */
+/* Map growth. Each run of s_fill writes `n` distinct versions of task `id` with `note_len`-byte
+ * notes, numbered from `first`; runs counts how often td_store_update ran it. */
 typedef struct {
     const char *id;
     size_t first, n, note_len;

@@ -213,7 +213,7 @@ static void test_wire_frame_sections(void **state)
     s_sample_sections(&in);
     in.u.report.seq = 0;
     s_encode(&in, &body, &len);
-    assert_int_equal(td_wire_frame_report(body, len, 17, 60, 2, 0, &frame, &frame_len), TD_OK);
+    assert_int_equal(td_wire_frame_report(body, len, 99, 17, 60, 2, 0, &frame, &frame_len), TD_OK);
     assert_int_equal(td_wire_decode(frame, frame_len, &out, &why), TD_OK);
     assert_int_equal(out.u.report.seq, 17);
     s_assert_sections_equal(&in.u.report.report, &out.u.report.report);
@@ -283,7 +283,7 @@ static void test_wire_unknown_fields(void **state)
         {F_DATABASES, 4, true, "unknown field 4 in report.databases[0]"},
         {F_OBSTACLES, 2, false, "unknown field 2 in report.obstacles"},
         {F_OBSTACLES, 7, true, "unknown field 7 in report.obstacles[0]"},
-        {13, 1, false, "unknown field 13 in report"},
+        {14, 1, false, "unknown field 14 in report"},
     };
     for (size_t i = 0; i < N(cases); i++) {
         s_bytes w = {0};
