@@ -23,9 +23,15 @@ typedef struct {
     const char *queries_ep;    /* run --queries EP */
     size_t map_max;            /* run --map-max-mb */
     int max_msg;               /* run --max-msg-bytes */
+    const char *http;          /* run --http ADDR:PORT or "off" */
+    int log_level;             /* run --config log_level, -1: not set */
     int rate_limit;            /* run --rate-limit: messages per second per agent key (0: none) */
     bool json;                 /* keys --json */
 } td_collector_opts;
+
+/* Reads `run`'s options from an INI file's [collector] section into o (FILE:LINE: errors
+ * printed). Returns 0, or 1 on an error. */
+int td_collector_config_load(const char *path, td_collector_opts *o);
 
 /* Each returns the process exit status and prints its own errors. */
 int td_collector_init(const td_collector_opts *o);

@@ -21,9 +21,11 @@ static const char *s_usage =
     "  revoke  --data DIR (--agency CODE | --operator NAME | --key PUBLIC)\n"
     "  keys    --data DIR [--json]                list enrolled keys\n"
     "  run     --data DIR [--agents EP] [--queries EP] [--map-max-mb N] [--max-msg-bytes N]\n"
-    "          [--rate-limit N] [-v]              serve agents and operators\n"
+    "          [--rate-limit N] [--http ADDR:PORT|off] [--config FILE] [-v]\n"
+    "                                             serve agents and operators\n"
     "\n"
-    "run defaults: agents tcp://*:7701, queries tcp://*:7702, map maximum 65536 MiB,\n"
+    "run defaults: agents tcp://*:7701, queries tcp://*:7702, http 127.0.0.1:7780,\n"
+    "map maximum 65536 MiB,\n"
     "messages up to 4194304 bytes, 200 messages per second per agent key (bursts of 20x).\n";
 
 enum {
@@ -36,6 +38,8 @@ enum {
     OPT_QUERIES,
     OPT_MAPMAX,
     OPT_RATE,
+    OPT_HTTP,
+    OPT_CONFIG,
     OPT_MAXMSG,
     OPT_JSON
 };
@@ -54,6 +58,8 @@ static const struct option s_options[] = {
     {"map-max-mb", required_argument, NULL, OPT_MAPMAX},
     {"max-msg-bytes", required_argument, NULL, OPT_MAXMSG},
     {"rate-limit", required_argument, NULL, OPT_RATE},
+    {"http", required_argument, NULL, OPT_HTTP},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"json", no_argument, NULL, OPT_JSON},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -128,6 +134,11 @@ static int s_parse(int argc, char **argv, td_collector_opts *o)
         case OPT_QUERIES:
             o->queries_ep = optarg;
             break;
+        case OPT_HTTP:
+            o->http = optarg;
+            break;
+        case OPT_CONFIG:
+            break; /* read before the flags, which override it */
         case OPT_JSON:
             o->json = true;
             break;
@@ -153,10 +164,22 @@ static int s_parse(int argc, char **argv, td_collector_opts *o)
         return 1;
     }
     if (!o->data) {
-        fprintf(stderr, "tiendo-collector: --data DIR is required\n");
+        fprintf(stderr, "tiendo-collector: --data DIR (or data in --config) is required\n");
         return 1;
     }
     return 0;
+}
+
+/* The value of --config (or --config=FILE), read before the other flags so they override it. */
+static const char *s_config_path(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            return argv[i + 1];
+        if (!strncmp(argv[i], "--config=", 9))
+            return argv[i] + 9;
+    }
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -181,10 +204,18 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name))
             continue;
-        td_collector_opts o = {
-            .agents_ep = "tcp://*:7701", .queries_ep = "tcp://*:7702", .rate_limit = 200};
+        td_collector_opts o = {.agents_ep = "tcp://*:7701",
+                               .queries_ep = "tcp://*:7702",
+                               .http = "127.0.0.1:7780",
+                               .rate_limit = 200,
+                               .log_level = -1};
+        const char *config = s_config_path(argc, argv);
+        if (config && td_collector_config_load(config, &o))
+            return 1;
         if (s_parse(argc - 1, argv + 1, &o))
             return 1;
+        if (o.log_level >= 0)
+            td_log_set_level(o.log_level);
         return commands[i].fn(&o);
     }
     fprintf(stderr, "tiendo-collector: unknown command \"%s\"\n%s", argv[1], s_usage);

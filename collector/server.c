@@ -2,7 +2,9 @@
  * applied in batches, one durable LMDB transaction per batch, acknowledged only after it
  * committed (group commit). Operators' queries arrive on another ROUTER socket. */
 #include "collector.h"
+#include "http.h"
 #include "keycache.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "zap.h"
 
@@ -38,6 +40,8 @@ typedef struct {
     td_store *store;
     td_keycache *keys;
     td_ratelimit *limit;
+    td_metrics metrics;
+    td_http *http;
     td_cred cred;
     zsock_t *agents;
     zsock_t *queries;
@@ -106,6 +110,8 @@ static void s_write_endpoints(s_server *srv)
     if (!f)
         return;
     fprintf(f, "agents=%s\nqueries=%s\n", srv->agents_ep, srv->queries_ep);
+    if (srv->http)
+        fprintf(f, "http=127.0.0.1:%d\n", td_http_port(srv->http));
     if (fclose(f) == 0)
         rename(tmp, path);
 }
@@ -232,10 +238,27 @@ static td_err s_apply_batch(td_txn *txn, void *arg)
     return TD_OK;
 }
 
+/* Counts what a batch did, for /metrics. */
+static void s_count_item(td_metrics *m, const s_item *it, td_err commit)
+{
+    if (!it->report)
+        return;
+    atomic_fetch_add(&m->reports_received, 1);
+    if (commit != TD_OK || it->nack.code)
+        atomic_fetch_add(&m->reports_refused, 1);
+    else if (it->ack.duplicate)
+        atomic_fetch_add(&m->reports_duplicate, 1);
+    else
+        atomic_fetch_add(&m->reports_accepted, 1);
+    if (commit == TD_OK)
+        atomic_fetch_add(&m->items_rejected, it->ack.n_rejected);
+}
+
 static void s_reply_item(s_server *srv, s_item *it, td_err commit)
 {
     td_msg m;
     memset(&m, 0, sizeof m);
+    s_count_item(&srv->metrics, it, commit);
     if (!it->report) {
         m.type = TD_MSG_HEARTBEAT;
         m.u.heartbeat = srv->now;
@@ -260,7 +283,9 @@ static void s_flush_batch(s_server *srv)
     if (srv->n == 0)
         return;
     td_errmsg why;
+    int64_t start = zclock_usecs();
     td_err err = td_store_update(srv->store, s_apply_batch, srv, &why);
+    td_metrics_commit(&srv->metrics, (uint64_t)(zclock_usecs() - start), err == TD_OK);
     if (err && !srv->full)
         td_log_error("cannot commit reports; not acknowledging until it can", "error=\"%s\"",
                      why.text);
@@ -410,6 +435,14 @@ int td_collector_run(const td_collector_opts *o)
     zsys_set_linger(0);
     if (!s_load_identity(&srv) || !(srv.store = td_collector_open_store(o->data, o->map_max)))
         return 1;
+    atomic_store(&srv.metrics.store_ok, true);
+    td_errmsg why;
+    if (o->http && strcmp(o->http, "off") &&
+        td_http_start(o->http, srv.store, &srv.metrics, &srv.http, &why) != TD_OK) {
+        td_log_error("cannot start the HTTP listener", "error=\"%s\"", why.text);
+        td_store_destroy(&srv.store);
+        return 1;
+    }
     srv.keys = td_keycache_new(srv.store);
     srv.limit = td_ratelimit_new(o->rate_limit, o->rate_limit * 20.0);
     zactor_t *zap = td_zap_start(srv.store);
@@ -425,6 +458,7 @@ int td_collector_run(const td_collector_opts *o)
     zsock_destroy(&srv.agents);
     zsock_destroy(&srv.queries);
     zactor_destroy(&zap);
+    td_http_stop(&srv.http);
     td_keycache_destroy(&srv.keys);
     td_ratelimit_destroy(&srv.limit);
     td_store_destroy(&srv.store);

@@ -2,9 +2,12 @@
 # Installs what tiendo needs to build and test on Debian 12 (as root), skipping what is present.
 # The one list of tiendo's packages: README, CI and developers all use it.
 set -eu
+# dpkg-dev and file let cpack work out the packages' Depends; systemd (systemd-analyze),
+# man-db and groff-base check the units and man pages they ship (t1700).
 PACKAGES="build-essential cmake pkg-config clang python3 libzmq3-dev libczmq-dev
 libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils libjansson-dev libinih-dev
-libcmocka-dev libmicrohttpd-dev"
+libcmocka-dev libmicrohttpd-dev prometheus
+dpkg-dev file systemd man-db groff-base"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -4,6 +4,7 @@
  * yet reproducible. Each task follows one plan (start day, finish day), and every snapshot reads
  * its state off that plan: that is why states never regress between dates. */
 #include "generate.h"
+#include "sections.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -87,6 +88,7 @@ static const province_row PROVINCES[] = {
 #define N_CENTRAL COUNT(CENTRAL)
 #define N_PROVINCES COUNT(PROVINCES)
 #define N_LEADERS (N_CENTRAL + N_PROVINCES) /* communes lead no task */
+_Static_assert(N_PROVINCES == SIM_PROVINCES, "SIM_PROVINCES counts PROVINCES");
 
 static const char *const COMMUNE_STEMS[] = {
     "Tân Phú",    "Hòa Bình",   "Phú Lộc",   "An Thạnh", "Thống Nhất", "Quang Trung",
@@ -187,67 +189,12 @@ typedef struct {
     int n_files; /* status files written */
 } sim_run;
 
-/* Dates: days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithms). */
-
-static int32_t s_ymd(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void s_day_format(int32_t day, char buf[DAY_TEXT])
-{
-    int z = day + 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    int d = doy - (153 * mp + 2) / 5 + 1;
-    int m = mp < 10 ? mp + 3 : mp - 9;
-    int y = yoe + era * 400 + (m <= 2);
-    snprintf(buf, DAY_TEXT, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
-             (unsigned)d % 100u);
-}
-
-static int s_month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-int sim_day_parse(const char *text, int32_t *out)
-{
-    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
-        return -1;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
-            return -1;
-    int y = atoi(text), m = atoi(text + 5), d = atoi(text + 8);
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > s_month_days(y, m))
-        return -1;
-    *out = s_ymd(y, m, d);
-    return 0;
-}
-
 /* splitmix64 */
-
-static uint64_t s_mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 static int s_below(uint64_t *state, int n)
 {
     *state += GOLDEN;
-    return (int)(s_mix(*state) % (uint64_t)n);
+    return (int)(sim_mix(*state) % (uint64_t)n);
 }
 
 static int32_t s_between(uint64_t *state, int32_t lo, int32_t hi)
@@ -263,8 +210,8 @@ static bool s_percent(uint64_t *state, int pct)
 /* A draw fixed by (seed, salt, task, date) alone, whatever order things are generated in. */
 static uint64_t s_hash(const sim_run *run, uint64_t salt, int task, int date)
 {
-    uint64_t h = s_mix(run->opt->seed ^ s_mix(salt * GOLDEN));
-    return s_mix(s_mix(h + (uint64_t)task) + (uint64_t)date);
+    uint64_t h = sim_mix(run->opt->seed ^ sim_mix(salt * GOLDEN));
+    return sim_mix(sim_mix(h + (uint64_t)task) + (uint64_t)date);
 }
 
 /* Files */
@@ -387,25 +334,6 @@ static void s_csv_field(FILE *f, const char *s, bool last)
     fputc(last ? '\n' : ',', f);
 }
 
-/* UTF-8 passes through; quotes, backslashes and control characters are escaped. */
-static void s_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p == '\t')
-            fputs("\\t", f);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 /* The registry */
 
 static void s_agency_set(sim_agency *a, const char *code, const char *name, const char *kind,
@@ -418,10 +346,12 @@ static void s_agency_set(sim_agency *a, const char *code, const char *name, cons
     a->weight = weight;
 }
 
-/* The k-th commune of a province gets a stem no other commune of that province has. */
+/* The k-th commune of a province gets a stem no other commune of that province has. Communes go
+ * round the first commune_provinces provinces, or all of them. */
 static void s_commune(sim_run *run, int i, sim_agency *a)
 {
-    int p = i % N_PROVINCES, k = i / N_PROVINCES;
+    int n_parents = run->opt->commune_provinces > 0 ? run->opt->commune_provinces : N_PROVINCES;
+    int p = i % n_parents, k = i / n_parents;
     int n_stems = COUNT(COMMUNE_STEMS);
     const char *stem = COMMUNE_STEMS[(k + p * 7) % n_stems];
     const char *prefix = s_below(&run->rng, 3) == 0 ? "Phường" : "Xã";
@@ -476,14 +406,14 @@ static int s_pick_lead(sim_run *run)
 static int32_t s_pick_assigned(sim_run *run, const sim_task *t)
 {
     const sim_options *opt = run->opt;
-    int32_t lo = s_ymd(2025, 1, 15);
-    int32_t hi = t->deadline ? t->deadline : s_ymd(2025, 12, 31);
+    int32_t lo = sim_ymd(2025, 1, 15);
+    int32_t hi = t->deadline ? t->deadline : sim_ymd(2025, 12, 31);
     int32_t first = opt->dates[0], last = opt->dates[opt->n_dates - 1];
     if (hi > first && s_percent(&run->rng, 12)) {
         int32_t upper = opt->n_dates > 1 && last < hi ? last : hi;
         return s_between(&run->rng, first + 1, upper);
     }
-    int32_t early = s_ymd(2025, 8, 31);
+    int32_t early = sim_ymd(2025, 8, 31);
     return s_between(&run->rng, lo, hi < early ? hi : early);
 }
 
@@ -525,7 +455,7 @@ static void s_build_task(sim_run *run, sim_task *t)
     t->source = s_below(r, COUNT(SOURCES));
     t->lead = s_pick_lead(run);
     t->hard = s_percent(r, 15);
-    t->deadline = s_percent(r, 15) ? 0 : s_between(r, s_ymd(2025, 3, 1), s_ymd(2026, 6, 30));
+    t->deadline = s_percent(r, 15) ? 0 : s_between(r, sim_ymd(2025, 3, 1), sim_ymd(2026, 6, 30));
     t->assigned = s_pick_assigned(run, t);
     t->silent = s_below(r, 1000) < 20;
     s_title(run, t);
@@ -590,8 +520,8 @@ static void s_write_task_row(const sim_run *run, FILE *f, int i)
     char id[16], deadline[DAY_TEXT] = "", assigned[DAY_TEXT];
     s_task_id(i, id);
     if (t->deadline)
-        s_day_format(t->deadline, deadline);
-    s_day_format(t->assigned, assigned);
+        sim_day_format(t->deadline, deadline);
+    sim_day_format(t->assigned, assigned);
     s_csv_field(f, id, false);
     s_csv_field(f, t->title, false);
     s_csv_field(f, SOURCES[t->source], false);
@@ -658,7 +588,7 @@ static void s_json_note(const sim_run *run, FILE *f, int i, int date, const sim_
     else
         note = NOTES_NOT_STARTED[(h >> 8) % COUNT(NOTES_NOT_STARTED)];
     fputs(", \"note\": ", f);
-    s_json_string(f, note);
+    sim_json_string(f, note);
 }
 
 static void s_json_evidence(const sim_run *run, FILE *f, int i, int date, const sim_status *s)
@@ -680,7 +610,7 @@ static void s_json_evidence(const sim_run *run, FILE *f, int i, int date, const 
         else
             snprintf(item, sizeof item, "Báo cáo số %d/BC-%s", num, code);
         fputs(k ? ", " : "", f);
-        s_json_string(f, item);
+        sim_json_string(f, item);
     }
     fputc(']', f);
 }
@@ -693,7 +623,7 @@ static void s_json_item(const sim_run *run, FILE *f, int i, int date)
     fprintf(f, "    {\"id\": \"%s\", \"state\": \"%s\", \"progress\": %d", id, s.state, s.progress);
     if (s.completed_on) {
         char day[DAY_TEXT];
-        s_day_format(s.completed_on, day);
+        sim_day_format(s.completed_on, day);
         fprintf(f, ", \"completed_on\": \"%s\"", day);
     }
     s_json_note(run, f, i, date, &s);
@@ -701,19 +631,9 @@ static void s_json_item(const sim_run *run, FILE *f, int i, int date)
     fputc('}', f);
 }
 
-static int s_write_status(sim_run *run, const char *dir, int lead, int date)
+static void s_write_items(const sim_run *run, FILE *f, int lead, int date)
 {
-    char name[64], path[PATH_MAX], day[DAY_TEXT];
-    snprintf(name, sizeof name, "%s.json", run->agencies[lead].code);
-    if (s_path(path, dir, name) != 0)
-        return -1;
-    FILE *f = s_open(path);
-    if (!f)
-        return -1;
-    s_day_format(run->opt->dates[date], day);
-    fputs("{\n  \"agency\": ", f);
-    s_json_string(f, run->agencies[lead].code);
-    fprintf(f, ",\n  \"as_of\": \"%sT17:00:00+07:00\",\n  \"tasks\": [", day);
+    fputs(",\n  \"tasks\": [", f);
     int n = 0;
     for (int i = 0; i < run->opt->n_tasks; i++) {
         const sim_task *t = &run->tasks[i];
@@ -722,28 +642,65 @@ static int s_write_status(sim_run *run, const char *dir, int lead, int date)
         fputs(n++ ? ",\n" : "\n", f);
         s_json_item(run, f, i, date);
     }
-    fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
+    fputs(n ? "\n  ]" : "]", f);
+}
+
+static sim_section_at s_section_at(const sim_run *run, int a, int date)
+{
+    sim_tier tier = a < N_CENTRAL ? SIM_CENTRAL : a < N_LEADERS ? SIM_PROVINCE : SIM_COMMUNE;
+    return (sim_section_at){run->opt->seed, a, tier, run->opt->dates, run->opt->n_dates, date};
+}
+
+/* About half the communes leave out "tasks" (they lead none), the rest send an empty list. */
+static bool s_lists_tasks(const sim_run *run, int a)
+{
+    return a < N_LEADERS || run->agencies[a].n_led > 0 || sim_mix((uint64_t)a) % 2 == 0;
+}
+
+static int s_write_status(sim_run *run, const char *dir, int a, int date)
+{
+    char name[64], path[PATH_MAX], day[DAY_TEXT];
+    snprintf(name, sizeof name, "%s.json", run->agencies[a].code);
+    if (s_path(path, dir, name) != 0)
+        return -1;
+    FILE *f = s_open(path);
+    if (!f)
+        return -1;
+    sim_day_format(run->opt->dates[date], day);
+    fputs("{\n  \"agency\": ", f);
+    sim_json_string(f, run->agencies[a].code);
+    fprintf(f, ",\n  \"as_of\": \"%sT17:00:00+07:00\"", day);
+    if (s_lists_tasks(run, a))
+        s_write_items(run, f, a, date);
+    if (run->opt->sections) {
+        sim_section_at at = s_section_at(run, a, date);
+        sim_sections_write(f, &at);
+    }
+    fputs("\n}\n", f);
     run->n_files++;
     return s_close(f, path);
 }
 
-static bool s_sends(const sim_run *run, int lead, int date)
+/* An agency sends a file when it leads tasks or has a section to report, except the missing
+ * leaders at the first date. */
+static bool s_sends(const sim_run *run, int a, int date)
 {
-    if (run->agencies[lead].n_led == 0)
-        return false;
     for (int k = 0; date == 0 && k < N_MISSING; k++)
-        if (run->missing[k] == lead)
+        if (run->missing[k] == a)
             return false;
-    return true;
+    if (run->agencies[a].n_led > 0)
+        return true;
+    sim_section_at at = s_section_at(run, a, date);
+    return run->opt->sections && sim_sections_any(&at);
 }
 
 static int s_write_snapshot(sim_run *run, const char *status_dir, int date)
 {
     char name[DAY_TEXT], dir[PATH_MAX];
-    s_day_format(run->opt->dates[date], name);
+    sim_day_format(run->opt->dates[date], name);
     if (s_path(dir, status_dir, name) != 0 || s_mkdirs(dir) != 0 || s_clean_json(dir) != 0)
         return -1;
-    for (int a = 0; a < N_LEADERS; a++)
+    for (int a = 0; a < run->n_agencies; a++)
         if (s_sends(run, a, date) && s_write_status(run, dir, a, date) != 0)
             return -1;
     return 0;

@@ -14,20 +14,27 @@
 static void s_usage(FILE *f)
 {
     fputs("usage: tiendo-sim generate --out DIR [--seed N] [--tasks N] [--communes N]\n"
-          "                           [--dates D1,D2,...]\n"
+          "                           [--commune-provinces N] [--sections] [--dates D1,D2,...]\n"
           "       tiendo-sim --help\n"
           "\n"
           "generate writes a deterministic national registry and status snapshots:\n"
           "  DIR/agencies.csv        26 central agencies, 34 provinces, and communes\n"
           "  DIR/tasks.csv           tasks NV-0001.. led by central agencies and provinces\n"
-          "  DIR/status/D/CODE.json  one status file per leading agency and date D\n"
+          "  DIR/status/D/CODE.json  one status file per reporting agency and date D\n"
           "DIR is created if missing; files of an earlier run are overwritten.\n"
           "\n"
           "options:\n"
           "  --out DIR       output directory (required)\n"
           "  --seed N        PRNG seed, 0..2^64-1 (default 1); same seed, same bytes\n"
           "  --tasks N       number of tasks, 1..99999 (default 1287)\n"
-          "  --communes N    communes spread over the provinces, 0..99999 (default 0)\n"
+          "  --communes N    communes spread over the provinces, 0..99999 (default 0);\n"
+          "                  more than 0 implies --sections\n"
+          "  --commune-provinces N\n"
+          "                  put the communes in the first N provinces only, 1..34\n"
+          "                  (default: all)\n"
+          "  --sections      add status sections: infrastructure and services of communes,\n"
+          "                  services of provinces, databases and funding of central agencies,\n"
+          "                  obstacles of some agencies\n"
           "  --dates LIST    snapshot dates YYYY-MM-DD, increasing, at most 16\n"
           "                  (default " DEFAULT_DATES ")\n"
           "  -h, --help      show this help\n",
@@ -94,6 +101,13 @@ static int s_apply(int c, const char *arg, sim_options *opt)
         return s_parse_int(arg, 0, 99999, &opt->n_communes)
                    ? s_bad("--communes wants 0..99999", arg)
                    : 0;
+    case 'p':
+        return s_parse_int(arg, 1, SIM_PROVINCES, &opt->commune_provinces)
+                   ? s_bad("--commune-provinces wants 1..34", arg)
+                   : 0;
+    case 'S':
+        opt->sections = true;
+        return 0;
     case 'd':
         return s_parse_dates(arg, opt) ? s_bad("--dates wants increasing YYYY-MM-DD,...", arg) : 0;
     default:
@@ -108,6 +122,8 @@ static int s_generate_main(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},
         {"tasks", required_argument, NULL, 't'},
         {"communes", required_argument, NULL, 'c'},
+        {"commune-provinces", required_argument, NULL, 'p'},
+        {"sections", no_argument, NULL, 'S'},
         {"dates", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -134,6 +150,7 @@ static int s_generate_main(int argc, char **argv)
         fputs("tiendo-sim generate: --out DIR is required (see tiendo-sim --help)\n", stderr);
         return EXIT_USAGE;
     }
+    opt.sections = opt.sections || opt.n_communes > 0;
     return sim_generate(&opt) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 

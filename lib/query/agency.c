@@ -171,7 +171,7 @@ static td_day s_step(td_day d, char every)
 {
     if (every != 'm')
         return d + (every == 'w' ? 7 : 1);
-    char buf[11];
+    char buf[32];
     int y, m, day;
     td_day_format(d, buf);
     if (sscanf(buf, "%d-%d-%d", &y, &m, &day) != 3)
@@ -251,11 +251,17 @@ td_err td_query_trend(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
         return err;
     json_t *points = json_array();
     size_t n = 0;
-    for (td_day d = t.from; !err && d <= t.to; d = s_step(d, t.every))
+    /* Steps from --from; --to is always the last point, even between steps. */
+    for (td_day d = t.from;;) {
         err = ++n > TREND_MAX_POINTS
                   ? td_fail(why, TD_EINVAL, "trend: more than %d points; use a longer --every",
                             TREND_MAX_POINTS)
                   : s_point(txn, &t, d, now, points, why);
+        if (err || d == t.to)
+            break;
+        td_day next = s_step(d, t.every);
+        d = next > t.to ? t.to : next;
+    }
     if (err) {
         json_decref(points);
         return err;

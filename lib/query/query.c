@@ -76,7 +76,8 @@ td_err td_query_run(td_store *store, const char *command, const td_param *params
     td_err err = td_store_view(store, s_run_in_txn, &run, why);
     if (err)
         return err;
-    *json_out = json_dumps(run.result, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *json_out =
+        json_dumps(run.result, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(run.result);
     return *json_out ? TD_OK : td_fail(why, TD_ENOMEM, "out of memory");
 }

@@ -55,4 +55,10 @@ td_err td_store_scan(td_txn *txn, int db, const void *prefix, size_t plen, td_kv
 td_err td_store_seek_at(td_txn *txn, int db, const uint8_t *prefix, size_t plen, td_time t,
                         td_time *as_of, td_rbuf *val);
 
+/* After a version `val` was put at prefix | as_of: when the next version (the smallest as_of
+ * after it) holds the same fields (bytes after received_at and seq), it is a copy that arrived
+ * earlier out of order: delete it, so that what is stored does not depend on arrival order. */
+td_err td_store_drop_next_copy(td_txn *txn, const uint8_t *prefix, size_t plen, td_time as_of,
+                               const uint8_t *val, size_t vlen);
+
 #endif

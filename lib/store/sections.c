@@ -182,6 +182,9 @@ td_err td_store_put_section(td_txn *txn, const td_section_version *v, bool *stor
         td_wbuf_bytes(&txn->key, prefix.data, prefix.len);
         td_wbuf_key_i64(&txn->key, v->as_of);
         err = td_store_put_kv(txn, TD_DB_VERSIONS);
+        if (err == TD_OK)
+            err = td_store_drop_next_copy(txn, prefix.data, prefix.len, v->as_of, txn->val.data,
+                                          txn->val.len);
     }
     td_wbuf_fini(&prefix);
     return err;

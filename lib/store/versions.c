@@ -1,6 +1,7 @@
 /* The report log and the versions of task status. */
 #include "internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,10 @@ td_err td_store_put_task_version(td_txn *txn, const td_task_version *v)
     td_wbuf_u32(b, (uint32_t)s->n_evidence);
     for (size_t i = 0; i < s->n_evidence; i++)
         td_wbuf_str(b, s->evidence[i]);
-    return td_store_put_kv(txn, TD_DB_VERSIONS);
+    err = td_store_put_kv(txn, TD_DB_VERSIONS);
+    if (err)
+        return err;
+    return td_store_drop_next_copy(txn, txn->key.data, txn->key.len - 8, v->as_of, b->data, b->len);
 }
 
 static td_err s_decode_version(const char *id, td_time as_of, td_rbuf *r, td_task_version *v)
@@ -180,6 +184,32 @@ td_err td_store_seek_at(td_txn *txn, int db, const uint8_t *prefix, size_t plen,
     mdb_cursor_close(cur);
     td_wbuf_fini(&key);
     return err;
+}
+
+td_err td_store_drop_next_copy(td_txn *txn, const uint8_t *prefix, size_t plen, td_time as_of,
+                               const uint8_t *val, size_t vlen)
+{
+    MDB_cursor *cur;
+    td_wbuf key;
+    td_wbuf_init(&key);
+    td_wbuf_bytes(&key, prefix, plen);
+    td_wbuf_key_i64(&key, as_of < INT64_MAX ? as_of + 1 : as_of);
+    int rc = key.oom ? ENOMEM : mdb_cursor_open(txn->txn, txn->store->dbi[TD_DB_VERSIONS], &cur);
+    if (rc != 0) {
+        td_wbuf_fini(&key);
+        return td_store_mdb_err(txn, rc);
+    }
+    MDB_val k = {key.len, key.data}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (rc == 0 && k.mv_size == plen + 8 && memcmp(k.mv_data, prefix, plen) == 0 &&
+        v.mv_size == vlen && vlen >= 16 &&
+        memcmp((uint8_t *)v.mv_data + 16, val + 16, vlen - 16) == 0)
+        rc = mdb_cursor_del(cur, 0);
+    else if (rc == MDB_NOTFOUND || rc == 0)
+        rc = 0;
+    mdb_cursor_close(cur);
+    td_wbuf_fini(&key);
+    return td_store_mdb_err(txn, rc);
 }
 
 td_err td_store_task_version_at(td_txn *txn, const char *id, td_time t, td_task_version *out)

@@ -57,7 +57,7 @@ collector_init() {
 # Starts the collector on system-chosen loopback ports; sets AGENTS_EP, QUERIES_EP, COLLECTOR_PID.
 collector_start() {
     rm -f "$T/data/endpoints"
-    "$COLLECTOR" run --data "$T/data" --agents 'tcp://127.0.0.1:*' --queries 'tcp://127.0.0.1:*' \
+    "$COLLECTOR" run --data "$T/data" --agents 'tcp://127.0.0.1:*' --queries 'tcp://127.0.0.1:*' --http 127.0.0.1:0 \
         "$@" >>"$T/collector.log" 2>&1 &
     COLLECTOR_PID=$!
     PIDS+=("$COLLECTOR_PID")
@@ -69,7 +69,7 @@ collector_start() {
 
 # Restarts the collector on the same ports.
 collector_restart_same_ports() {
-    "$COLLECTOR" run --data "$T/data" --agents "$AGENTS_EP" --queries "$QUERIES_EP" "$@" \
+    "$COLLECTOR" run --data "$T/data" --agents "$AGENTS_EP" --queries "$QUERIES_EP" --http 127.0.0.1:0 "$@" \
         >>"$T/collector.log" 2>&1 &
     COLLECTOR_PID=$!
     PIDS+=("$COLLECTOR_PID")

@@ -69,7 +69,7 @@ def latest_reports(data_dir, tasks, until):
         as_of = parse_instant(report["as_of"])
         if as_of > until:
             continue
-        for item in report["tasks"]:
+        for item in report.get("tasks", []):  # a commune's file may have none
             task = tasks.get(item["id"])
             if task is None or task["lead"] != report["agency"]:
                 continue

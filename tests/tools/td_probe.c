@@ -99,7 +99,8 @@ int main(int argc, char **argv)
     static uint8_t buf[1 << 20];
     srandom(o.seed);
     for (long k = 0; k < o.count; k++) {
-        size_t n = o.hex ? s_unhex(o.hex, buf, sizeof buf) : (size_t)(random() % (o.random_len + 1));
+        size_t n =
+            o.hex ? s_unhex(o.hex, buf, sizeof buf) : (size_t)(random() % (o.random_len + 1));
         for (size_t i = 0; !o.hex && i < n; i++)
             buf[i] = (uint8_t)random();
         zmq_send(zsock_resolve(s), buf, n, ZMQ_DONTWAIT);

@@ -1027,6 +1027,67 @@ static void test_update_fn_error_aborts(void **state)
     CHECK_INT("fn error: nothing stored", tu_count_versions(f->store, "NV-1"), 0);
 }
 
+/* Versions, not copies, whatever the arrival order: each case puts (as_of, progress) pairs in
+ * the order given and expects the versions left, as "as_of:progress" pairs. */
+typedef struct {
+    const char *name;
+    int puts[4][2];
+    const char *want;
+} s_copy_case;
+
+static const s_copy_case *s_copy_now;
+
+static td_err s_put_copies(td_txn *txn, void *arg)
+{
+    (void)arg;
+    td_err err = TD_OK;
+    for (int i = 0; err == TD_OK && i < 4 && s_copy_now->puts[i][0]; i++) {
+        td_task_version v = {.as_of = s_copy_now->puts[i][0], .received_at = 1, .seq = 1};
+        snprintf(v.status.id, sizeof v.status.id, "NV-1");
+        v.status.state = TD_STATE_IN_PROGRESS;
+        v.status.progress = s_copy_now->puts[i][1];
+        err = td_store_put_task_version(txn, &v);
+    }
+    return err;
+}
+
+static td_err s_list_copies(const td_task_version *v, void *arg)
+{
+    char *out = arg;
+    snprintf(out + strlen(out), 256 - strlen(out), "%s%lld:%d", out[0] ? " " : "",
+             (long long)v->as_of, v->status.progress);
+    return TD_OK;
+}
+
+static td_err s_list_fn(td_txn *txn, void *arg)
+{
+    return td_store_each_task_version(txn, "NV-1", s_list_copies, arg);
+}
+
+static void test_versions_not_copies(void **state)
+{
+    static const s_copy_case cases[] = {
+        {"a copy later is not stored", {{10, 5}, {20, 5}, {30, 7}}, "10:5 30:7"},
+        {"a copy arriving first is dropped", {{20, 5}, {10, 5}}, "10:5"},
+        {"an older different version stays", {{20, 5}, {10, 3}}, "10:3 20:5"},
+        {"inserted between equal neighbours", {{10, 5}, {30, 5}, {20, 5}}, "10:5"},
+        {"same as_of replaced", {{10, 5}, {10, 6}}, "10:6"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        s_fixture *f = *state;
+        td_store_destroy(&f->store);
+        tu_rmtree(&f->dir);
+        f->dir = tu_mkdtemp();
+        f->store = tu_store_open(f->dir, 0);
+        td_errmsg why = {{0}};
+        char got[256] = "";
+        s_copy_now = &cases[i];
+        CHECK_INT(cases[i].name, td_store_update(f->store, s_put_copies, NULL, &why), TD_OK);
+        CHECK_INT(cases[i].name, td_store_view(f->store, s_list_fn, got, &why), TD_OK);
+        CHECK_STR(cases[i].name, got, cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1044,6 +1105,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_full, s_setup_dir, s_teardown),
         cmocka_unit_test_setup_teardown(test_map_grows, s_setup_dir, s_teardown),
         cmocka_unit_test_setup_teardown(test_update_fn_error_aborts, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_versions_not_copies, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,106 @@
+/* tiendo-collector run --config FILE: the [collector] section of an INI file. Every flag of
+ * `run` has a key here; flags given on the command line override the file. */
+#include "collector.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tiendo/log.h"
+
+typedef struct {
+    td_collector_opts *o;
+    char *strings[8]; /* values kept for the process's life (opts point into them) */
+    size_t n_strings;
+    char error[512];
+} s_parse;
+
+static bool s_int(const char *v, long min, long max, long *out)
+{
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || x < min || x > max)
+        return false;
+    *out = x;
+    return true;
+}
+
+static int s_keep(s_parse *p, const char **dst, const char *value)
+{
+    if (p->n_strings == sizeof p->strings / sizeof p->strings[0] || !*value)
+        return 0;
+    *dst = p->strings[p->n_strings++] = strdup(value);
+    return *dst != NULL;
+}
+
+static int s_number(s_parse *p, const char *name, const char *value)
+{
+    long v;
+    if (!strcmp(name, "map_max_mb") && s_int(value, 1, 1L << 24, &v))
+        p->o->map_max = (size_t)v << 20;
+    else if (!strcmp(name, "max_msg_bytes") && s_int(value, 1024, 1L << 30, &v))
+        p->o->max_msg = (int)v;
+    else if (!strcmp(name, "rate_limit") && s_int(value, 0, 1000000, &v))
+        p->o->rate_limit = (int)v;
+    else
+        return 0;
+    return 1;
+}
+
+static int s_handler(void *user, const char *section, const char *name, const char *value)
+{
+    s_parse *p = user;
+    td_collector_opts *o = p->o;
+    if (strcmp(section, "collector")) {
+        snprintf(p->error, sizeof p->error, "unknown section [%s]", section);
+        return 0;
+    }
+    static const char *const strings[] = {"data", "agents", "queries", "http"};
+    const char **dst[] = {&o->data, &o->agents_ep, &o->queries_ep, &o->http};
+    for (size_t i = 0; i < 4; i++)
+        if (!strcmp(name, strings[i])) {
+            if (s_keep(p, dst[i], value))
+                return 1;
+            snprintf(p->error, sizeof p->error, "%s must not be empty", name);
+            return 0;
+        }
+    if (!strcmp(name, "log_level")) {
+        int level = td_log_level_parse(value);
+        if (level >= 0) {
+            o->log_level = level;
+            return 1;
+        }
+        snprintf(p->error, sizeof p->error,
+                 "log_level \"%s\" is not one of "
+                 "error|warning|info|debug",
+                 value);
+        return 0;
+    }
+    if (!strcmp(name, "map_max_mb") || !strcmp(name, "max_msg_bytes") ||
+        !strcmp(name, "rate_limit")) {
+        if (s_number(p, name, value))
+            return 1;
+        snprintf(p->error, sizeof p->error, "%s \"%s\" is not a whole number in range", name,
+                 value);
+        return 0;
+    }
+    snprintf(p->error, sizeof p->error, "unknown key \"%s\" in [collector]", name);
+    return 0;
+}
+
+int td_collector_config_load(const char *path, td_collector_opts *o)
+{
+    s_parse p = {.o = o};
+    int line = ini_parse(path, s_handler, &p);
+    if (line < 0) {
+        fprintf(stderr, "tiendo-collector: %s: cannot read the configuration\n", path);
+        return 1;
+    }
+    if (line > 0) {
+        fprintf(stderr, "tiendo-collector: %s:%d: %s\n", path, line,
+                p.error[0] ? p.error : "syntax error");
+        return 1;
+    }
+    return 0; /* the kept strings live as long as the process, like argv */
+}

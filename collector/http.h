@@ -1,0 +1,22 @@
+/* The collector's HTTP listener: /metrics (Prometheus text), /healthz, and read-only JSON
+ * queries under /api/v1/ mirroring the CLI. It runs in libmicrohttpd's own thread and only
+ * reads: the store through read transactions, the counters atomically. */
+#ifndef TIENDO_COLLECTOR_HTTP_H
+#define TIENDO_COLLECTOR_HTTP_H
+
+#include "metrics.h"
+#include "tiendo/err.h"
+#include "tiendo/store.h"
+
+typedef struct td_http td_http;
+
+/* Listens on addr ("HOST:PORT"; HOST an IPv4 address, PORT 0 for any free port). Only loopback
+ * addresses are accepted: beyond loopback the API would need operator tokens, which are not
+ * built yet. */
+td_err td_http_start(const char *addr, td_store *store, td_metrics *metrics, td_http **out,
+                     td_errmsg *why);
+/* The port bound (useful with port 0). */
+int td_http_port(const td_http *self);
+void td_http_stop(td_http **self_p);
+
+#endif
