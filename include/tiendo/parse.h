@@ -38,7 +38,7 @@ td_err td_parse_agencies_csv_lines(const char *name, const char *text, size_t le
 td_err td_parse_tasks_csv_lines(const char *name, const char *text, size_t len, td_task **out,
                                 size_t **lines, size_t *n_out, td_errlist *errs);
 
-/* A status file (see docs/status-format.md). Checks the JSON syntax, the shape, every task item
+/* A status file (see tiendo-status(5), docs/man/tiendo-status.5). Checks the JSON syntax, the shape, every task item
  * with td_task_status_check, and the sections (infrastructure, services, funding: every key
  * required; databases, obstacles: lists keyed by id) with td_infra_check, td_services_check,
  * td_funding_check, td_database_check and td_obstacle_check. A section's presence is kept
