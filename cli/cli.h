@@ -5,7 +5,25 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "tiendo/wire.h"
+
 typedef enum { TD_OUT_TEXT, TD_OUT_JSON, TD_OUT_CSV } td_out_format;
+
+#define TD_CLI_EXIT_QUERY 1      /* the collector refused the query as given */
+#define TD_CLI_EXIT_USAGE 2
+#define TD_CLI_EXIT_REFUSED 3    /* the credential may not query */
+#define TD_CLI_EXIT_UNREACHED 75 /* no answer in time */
+
+/* A connection to the collector's query socket, with a credential file. */
+typedef struct td_client td_client;
+
+/* Connects; on failure prints why, sets *rc to an exit code and returns NULL. */
+td_client *td_client_new(const char *endpoint, const char *cred_path, int timeout_s, int *rc);
+void td_client_destroy(td_client **self_p);
+/* Runs one query; on success *out is the result document (the caller decrefs it) and 0 is
+ * returned; otherwise the reason is printed and an exit code returned. */
+int td_client_query(td_client *self, const char *command, const td_param *p, size_t n,
+                    json_t **out);
 
 /* Prints a query's result document in the chosen format. Returns 0, or 2 when the format is
  * not offered for this command. */

@@ -11,7 +11,7 @@
 #include "tiendo/wire.h"
 
 #define EXIT_QUERY 1 /* the collector refused the query as given */
-#define EXIT_USAGE 2
+#define TD_CLI_EXIT_USAGE 2
 #define EXIT_REFUSED 3    /* the credential may not query */
 #define EXIT_UNREACHED 75 /* no answer in time */
 
@@ -52,7 +52,7 @@ static int s_usage_error(const char *fmt, const char *arg)
     fputs("tiendo: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs("\n(see tiendo --help)\n", stderr);
-    return EXIT_USAGE;
+    return TD_CLI_EXIT_USAGE;
 }
 
 /* Options after the command: --json, --csv, and --name VALUE (or --name=VALUE) forwarded. */
@@ -118,80 +118,6 @@ static int s_parse(s_cli *c, int argc, char **argv)
     return s_parse_command(c, argc - i - 1, argv + i + 1);
 }
 
-static zsock_t *s_connect(const s_cli *c, const td_cred *cred)
-{
-    zsock_t *s = zsock_new(ZMQ_DEALER);
-    if (!s)
-        return NULL;
-    zsock_set_linger(s, 0);
-    zsock_set_curve_serverkey(s, cred->collector_txt);
-    zsock_set_curve_publickey(s, cred->public_txt);
-    zsock_set_curve_secretkey(s, cred->secret_txt);
-    zsock_set_maxmsgsize(s, 256 << 20);
-    if (zsock_connect(s, "%s", c->collector) != 0)
-        zsock_destroy(&s);
-    return s;
-}
-
-/* Sends the query and waits for its answer; returns the decoded message or an exit code. */
-static int s_ask(const s_cli *c, zsock_t *s, td_msg *answer)
-{
-    td_msg q = {.type = TD_MSG_QUERY};
-    q.u.query.id = (uint64_t)zclock_time();
-    q.u.query.command = (char *)c->command;
-    q.u.query.params = (td_param *)c->params;
-    q.u.query.n_params = c->n_params;
-    uint8_t *buf;
-    size_t len;
-    if (td_wire_encode(&q, &buf, &len) != TD_OK)
-        return s_usage_error("cannot encode the query%s", "");
-    zsock_set_sndtimeo(s, c->timeout_s * 1000);
-    zsock_set_rcvtimeo(s, c->timeout_s * 1000);
-    int rc = zmq_send(zsock_resolve(s), buf, len, 0);
-    free(buf);
-    zframe_t *frame = rc < 0 ? NULL : zframe_recv(s);
-    if (!frame) {
-        fprintf(stderr,
-                "tiendo: no answer from %s within %d s (is the collector running, and "
-                "is this credential enrolled and not revoked?)\n",
-                c->collector, c->timeout_s);
-        return EXIT_UNREACHED;
-    }
-    td_errmsg why;
-    td_err err = td_wire_decode(zframe_data(frame), zframe_size(frame), answer, &why);
-    zframe_destroy(&frame);
-    if (err) {
-        fprintf(stderr, "tiendo: unreadable answer: %s\n", why.text);
-        return EXIT_QUERY;
-    }
-    return 0;
-}
-
-static int s_show(const s_cli *c, const td_msg *m)
-{
-    if (m->type == TD_MSG_NACK) {
-        fprintf(stderr, "tiendo: the collector refused: %s\n", m->u.nack.reason);
-        return m->u.nack.code == TD_NACK_FORBIDDEN ? EXIT_REFUSED : EXIT_QUERY;
-    }
-    if (m->type != TD_MSG_REPLY) {
-        fprintf(stderr, "tiendo: unexpected answer from the collector\n");
-        return EXIT_QUERY;
-    }
-    if (!m->u.reply.ok) {
-        fprintf(stderr, "tiendo: %s\n", m->u.reply.error);
-        return EXIT_QUERY;
-    }
-    json_error_t jerr;
-    json_t *doc = json_loads(m->u.reply.json, 0, &jerr);
-    if (!doc) {
-        fprintf(stderr, "tiendo: unreadable result: %s\n", jerr.text);
-        return EXIT_QUERY;
-    }
-    int rc = td_cli_render(c->command, doc, c->fmt);
-    json_decref(doc);
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     s_cli c = {.collector = getenv("TIENDO_COLLECTOR"),
@@ -206,23 +132,14 @@ int main(int argc, char **argv)
         return s_usage_error("no credential file: give --credentials FILE or set "
                              "TIENDO_CREDENTIALS%s",
                              "");
-    td_cred cred;
-    td_errmsg why;
-    if (td_keys_load(c.credentials, &cred, &why) != TD_OK) {
-        fprintf(stderr, "tiendo: %s\n", why.text);
-        return EXIT_USAGE;
-    }
-    zsys_init();
-    zsys_set_linger(0);
-    zsock_t *s = s_connect(&c, &cred);
-    if (!s)
-        return s_usage_error("cannot connect to \"%s\"", c.collector);
-    td_msg answer;
-    rc = s_ask(&c, s, &answer);
-    if (rc == 0) {
-        rc = s_show(&c, &answer);
-        td_msg_fini(&answer);
-    }
-    zsock_destroy(&s);
+    td_client *client = td_client_new(c.collector, c.credentials, c.timeout_s, &rc);
+    if (!client)
+        return rc;
+    json_t *doc = NULL;
+    rc = td_client_query(client, c.command, c.params, c.n_params, &doc);
+    if (rc == 0)
+        rc = td_cli_render(c.command, doc, c.fmt);
+    json_decref(doc);
+    td_client_destroy(&client);
     return rc;
 }

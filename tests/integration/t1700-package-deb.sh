@@ -80,7 +80,8 @@ for p in collector agent cli; do
     deb=$(ls "$T/debs/${pkg}_${VERSION}-"*"_$ARCH.deb") || fail "no $pkg package for $VERSION"
     note "$pkg: $(basename "$deb")"
     [ "$(dpkg-deb -f "$deb" Package)" = "$pkg" ] || fail "$deb is not $pkg"
-    [ "$(dpkg-deb -f "$deb" Version)" = "$VERSION-1" ] || fail "$pkg version $(dpkg-deb -f "$deb" Version)"
+    v=$(dpkg-deb -f "$deb" Version)
+    [ "$v" = "$VERSION-1" ] || fail "$pkg version is $v, want $VERSION-1"
     [ -n "$(dpkg-deb -f "$deb" Maintainer)" ] || fail "$pkg has no Maintainer"
     depends=$(dpkg-deb -f "$deb" Depends)
     echo "  Depends: $depends"
@@ -152,7 +153,7 @@ for p in collector agent; do
     run_script $p postrm purge
     grep -qx "deb-systemd-helper purge tiendo-$p.service" "$T/calls" || fail "$p postrm purge"
     if grep -vE '^ *#' "$T/control-$p/postinst" |
-        grep -E '(systemctl|deb-systemd-invoke|deb-systemd-helper)[^#]*\b(start|enable|restart)\b'; then
+        grep -E '(systemctl|deb-systemd-[a-z]*)[^#]*\b(start|enable|restart)\b'; then
         fail "$p postinst starts or enables a service"
     fi
     # The state directory and the user outlive a purge: they hold the record.
@@ -183,11 +184,13 @@ check_unit() { # component user state-directory restart execstart
     # The configuration it names ships in the same package.
     [ -f "$T/root-$p/${5##* }" ] || fail "tiendo-$p.service reads ${5##* }, which $p lacks"
     mkdir -p "$T/units"
-    sed "s|^ExecStart=/usr/bin/|ExecStart=$T/root-$p/usr/bin/|" "$unit" >"$T/units/tiendo-$p.service"
+    sed "s|^ExecStart=/usr/bin/|ExecStart=$T/root-$p/usr/bin/|" "$unit" \
+        >"$T/units/tiendo-$p.service"
 }
 check_unit collector tiendo tiendo on-failure \
     "/usr/bin/tiendo-collector run --config /etc/tiendo/collector.ini"
-check_unit agent tiendo-agent tiendo-agent always "/usr/bin/tiendo-agent --config /etc/tiendo/agent.ini"
+check_unit agent tiendo-agent tiendo-agent always \
+    "/usr/bin/tiendo-agent --config /etc/tiendo/agent.ini"
 # verify exits 0 on unknown keys and bad values, which it only prints: any output fails.
 systemd-analyze verify --man=no "$T/units/tiendo-collector.service" \
     "$T/units/tiendo-agent.service" >"$T/verify.out" 2>&1 || {
@@ -228,7 +231,9 @@ grep -q TIENDO_COLLECTOR "$T/page.txt" && grep -q TIENDO_CREDENTIALS "$T/page.tx
 check_page "$T/root-agent/usr/share/man/man8/tiendo-agent.8.gz" "$T/root-agent/usr/bin/tiendo-agent"
 [ "$(exit_codes)" = "0 1 2 3 75 " ] || fail "tiendo-agent(8) exit codes: $(exit_codes)"
 AGENT_KEYS="collector credentials status_file state_dir interval outbox_max_mb"
-for k in $AGENT_KEYS; do grep -q "^       $k = " "$T/page.txt" || fail "tiendo-agent(8) lacks $k"; done
+for k in $AGENT_KEYS; do
+    grep -q "^       $k = " "$T/page.txt" || fail "tiendo-agent(8) lacks $k"
+done
 check_page "$T/root-collector/usr/share/man/man8/tiendo-collector.8.gz" \
     "$T/root-collector/usr/bin/tiendo-collector"
 COLLECTOR_KEYS="data agents queries http map_max_mb max_msg_bytes rate_limit log_level"
@@ -292,16 +297,16 @@ awk '/^  [a-z]+ /{c=$1} /^[^ ]/{c=""} c{while (match($0, /--[a-z-]+/)) {
     print c, substr($0, RSTART, RLENGTH); $0 = substr($0, RSTART + RLENGTH)}}' "$T/help" |
     sort -u >"$T/cmdopts"
 [ -s "$T/cmdopts" ] || fail "no commands in tiendo-collector --help"
-offers "$F" _tiendo_collector "$(cut -d' ' -f1 "$T/cmdopts" | sort -u | tr '\n' ' ') --help --version" \
-    tiendo-collector ""
+offers "$F" _tiendo_collector "$(cut -d' ' -f1 "$T/cmdopts" | sort -u | tr '\n' ' ')
+    --help --version" tiendo-collector ""
 while read -r c o; do
     offers "$F" _tiendo_collector "$o" tiendo-collector "$c" --
 done <"$T/cmdopts"
 offers "$F" _tiendo_collector "operator admin" tiendo-collector enroll --role ""
 
 F="$T/root-agent/usr/$COMP_DIR/tiendo-agent"
-offers "$F" _tiendo_agent "$(help_options "$T/root-agent/usr/bin/tiendo-agent" | tr '\n' ' ') --version" \
-    tiendo-agent --
+offers "$F" _tiendo_agent "$(help_options "$T/root-agent/usr/bin/tiendo-agent" | tr '\n' ' ')
+    --version" tiendo-agent --
 
 note "the packaged programs, with the example configurations"
 # The registry holds the tasks of tiendo-status(5)'s example, which is the status file.
@@ -321,7 +326,8 @@ zcat "$T/root-agent/usr/share/man/man5/tiendo-status.5.gz" |
 python3 -m json.tool "$T/status.json" >/dev/null || fail "tiendo-status(5)'s example is not JSON"
 
 "$C_BIN" init --data "$T/data" >/dev/null
-"$C_BIN" import --data "$T/data" --agencies "$T/reg/agencies.csv" --tasks "$T/reg/tasks.csv" >/dev/null
+"$C_BIN" import --data "$T/data" --agencies "$T/reg/agencies.csv" --tasks "$T/reg/tasks.csv" \
+    >/dev/null
 "$C_BIN" enroll --data "$T/data" --agency MOF --out "$T/mof.cred" >/dev/null
 # The conffile as shipped, with flags for what must differ here (flags override the file).
 "$C_BIN" run --config "$T/root-collector/etc/tiendo/collector.ini" --data "$T/data" \
@@ -334,11 +340,14 @@ AGENTS_EP=$(sed -n 's/^agents=//p' "$T/data/endpoints")
 QUERIES_EP=$(sed -n 's/^queries=//p' "$T/data/endpoints")
 
 # The agent's conffile as shipped, but for the paths and the endpoint of this machine.
-sed -e "s|^collector *=.*|collector = $AGENTS_EP|" -e "s|^credentials *=.*|credentials = $T/mof.cred|" \
-    -e "s|^status_file *=.*|status_file = $T/status.json|" -e "s|^state_dir *=.*|state_dir = $T/agent|" \
+sed -e "s|^collector *=.*|collector = $AGENTS_EP|" \
+    -e "s|^credentials *=.*|credentials = $T/mof.cred|" \
+    -e "s|^status_file *=.*|status_file = $T/status.json|" \
+    -e "s|^state_dir *=.*|state_dir = $T/agent|" \
     "$T/root-agent/etc/tiendo/agent.ini" >"$T/agent.ini"
 set +e
-"$T/root-agent/usr/bin/tiendo-agent" --config "$T/agent.ini" --once --timeout 30 >"$T/agent.out" 2>&1
+"$T/root-agent/usr/bin/tiendo-agent" --config "$T/agent.ini" --once --timeout 30 \
+    >"$T/agent.out" 2>&1
 rc=$?
 set -e
 [ $rc -eq 0 ] || {
@@ -347,7 +356,9 @@ set -e
 }
 "$CLI_BIN" --collector "$QUERIES_EP" --credentials "$T/data/admin.cred" summary \
     --as-of 2025-12-04 --json >"$T/summary.json"
-[ "$(json_get total <"$T/summary.json")" = 2 ] && [ "$(json_get completed <"$T/summary.json")" = 1 ] || {
+total=$(json_get total <"$T/summary.json")
+completed=$(json_get completed <"$T/summary.json")
+[ "$total" = 2 ] && [ "$completed" = 1 ] || {
     cat "$T/summary.json"
     fail "the packaged CLI's summary is not the example's"
 }
