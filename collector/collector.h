@@ -24,6 +24,7 @@ typedef struct {
     size_t map_max;            /* run --map-max-mb */
     int max_msg;               /* run --max-msg-bytes */
     const char *http;          /* run --http ADDR:PORT or "off" */
+    const char *web;           /* run --web DIR: the dashboard's files */
     int log_level;             /* run --config log_level, -1: not set */
     int rate_limit;            /* run --rate-limit: messages per second per agent key (0: none) */
     bool json;                 /* keys --json */

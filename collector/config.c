@@ -56,9 +56,9 @@ static int s_handler(void *user, const char *section, const char *name, const ch
         snprintf(p->error, sizeof p->error, "unknown section [%s]", section);
         return 0;
     }
-    static const char *const strings[] = {"data", "agents", "queries", "http"};
-    const char **dst[] = {&o->data, &o->agents_ep, &o->queries_ep, &o->http};
-    for (size_t i = 0; i < 4; i++)
+    static const char *const strings[] = {"data", "agents", "queries", "http", "web"};
+    const char **dst[] = {&o->data, &o->agents_ep, &o->queries_ep, &o->http, &o->web};
+    for (size_t i = 0; i < 5; i++)
         if (!strcmp(name, strings[i])) {
             if (s_keep(p, dst[i], value))
                 return 1;

@@ -18,6 +18,7 @@ struct td_http {
     td_store *store;
     td_metrics *metrics;
     int port;
+    char web[4096]; /* the dashboard's directory; "" serves none */
 };
 
 static enum MHD_Result s_send(struct MHD_Connection *c, unsigned status, const char *type,
@@ -184,6 +185,55 @@ static enum MHD_Result s_metrics(td_http *h, struct MHD_Connection *c)
     return s_send(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
+static const char *s_content_type(const char *name)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".html", "text/html; charset=utf-8"},
+                 {".js", "text/javascript; charset=utf-8"},
+                 {".css", "text/css; charset=utf-8"},
+                 {".svg", "image/svg+xml"},
+                 {".png", "image/png"},
+                 {".json", "application/json"},
+                 {".woff2", "font/woff2"}};
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (!strcmp(dot, types[i].ext))
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+/* A file of the dashboard: names are checked so that nothing outside its directory is read. */
+static enum MHD_Result s_static(td_http *h, struct MHD_Connection *c, const char *name)
+{
+    if (!h->web[0] || !name[0] || name[0] == '.' || strlen(name) > 128 ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+            strlen(name))
+        return s_send_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s", h->web, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return s_send_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    char *body = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[8192];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n > cap) {
+            char *grown = realloc(body, cap = (len + n) * 2);
+            if (!grown)
+                break;
+            body = grown;
+        }
+        memcpy(body + len, chunk, n);
+        len += n;
+    }
+    fclose(f);
+    if (!body)
+        body = strdup("");
+    return body ? s_send(c, MHD_HTTP_OK, s_content_type(name), body, len) : MHD_NO;
+}
+
 static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char *url,
                                 const char *method, const char *version, const char *upload,
                                 size_t *upload_size, void **state)
@@ -203,6 +253,10 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char 
                    : s_send_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "cannot commit\n");
     if (!strncmp(url, API_PREFIX, strlen(API_PREFIX)))
         return s_api(h, c, url + strlen(API_PREFIX));
+    if (!strcmp(url, "/"))
+        return s_static(h, c, "index.html");
+    if (!strncmp(url, "/static/", 8))
+        return s_static(h, c, url + 8);
     return s_send_text(c, MHD_HTTP_NOT_FOUND, "not found: /metrics, /healthz, /api/v1/QUERY\n");
 }
 
@@ -254,6 +308,11 @@ td_err td_http_start(const char *addr, td_store *store, td_metrics *metrics, td_
     h->port = info ? info->port : 0;
     *out = h;
     return TD_OK;
+}
+
+void td_http_set_web(td_http *self, const char *dir)
+{
+    snprintf(self->web, sizeof self->web, "%s", dir ? dir : "");
 }
 
 int td_http_port(const td_http *self)

@@ -15,6 +15,9 @@ typedef struct td_http td_http;
  * built yet. */
 td_err td_http_start(const char *addr, td_store *store, td_metrics *metrics, td_http **out,
                      td_errmsg *why);
+/* Serves the dashboard's files from dir: "/" is dir/index.html, "/static/NAME" is dir/NAME
+ * (NAME of [A-Za-z0-9._-], no leading dot). */
+void td_http_set_web(td_http *self, const char *dir);
 /* The port bound (useful with port 0). */
 int td_http_port(const td_http *self);
 void td_http_stop(td_http **self_p);

@@ -21,7 +21,7 @@ static const char *s_usage =
     "  revoke  --data DIR (--agency CODE | --operator NAME | --key PUBLIC)\n"
     "  keys    --data DIR [--json]                list enrolled keys\n"
     "  run     --data DIR [--agents EP] [--queries EP] [--map-max-mb N] [--max-msg-bytes N]\n"
-    "          [--rate-limit N] [--http ADDR:PORT|off] [--config FILE] [-v]\n"
+    "          [--rate-limit N] [--http ADDR:PORT|off] [--web DIR] [--config FILE] [-v]\n"
     "                                             serve agents and operators\n"
     "\n"
     "run defaults: agents tcp://*:7701, queries tcp://*:7702, http 127.0.0.1:7780,\n"
@@ -39,6 +39,7 @@ enum {
     OPT_MAPMAX,
     OPT_RATE,
     OPT_HTTP,
+    OPT_WEB,
     OPT_CONFIG,
     OPT_MAXMSG,
     OPT_JSON
@@ -59,6 +60,7 @@ static const struct option s_options[] = {
     {"max-msg-bytes", required_argument, NULL, OPT_MAXMSG},
     {"rate-limit", required_argument, NULL, OPT_RATE},
     {"http", required_argument, NULL, OPT_HTTP},
+    {"web", required_argument, NULL, OPT_WEB},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"json", no_argument, NULL, OPT_JSON},
     {"verbose", no_argument, NULL, 'v'},
@@ -136,6 +138,9 @@ static int s_parse(int argc, char **argv, td_collector_opts *o)
             break;
         case OPT_HTTP:
             o->http = optarg;
+            break;
+        case OPT_WEB:
+            o->web = optarg;
             break;
         case OPT_CONFIG:
             break; /* read before the flags, which override it */

@@ -443,6 +443,8 @@ int td_collector_run(const td_collector_opts *o)
         td_store_destroy(&srv.store);
         return 1;
     }
+    if (srv.http)
+        td_http_set_web(srv.http, o->web ? o->web : TIENDO_WEB_DIR);
     srv.keys = td_keycache_new(srv.store);
     srv.limit = td_ratelimit_new(o->rate_limit, o->rate_limit * 20.0);
     zactor_t *zap = td_zap_start(srv.store);
