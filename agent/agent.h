@@ -12,7 +12,7 @@ typedef struct {
     char credentials[4096]; /* credential file from `tiendo-collector enroll` */
     char status_file[4096];
     char state_dir[4096]; /* holds the outbox */
-    int interval;         /* seconds between reports when nothing changes */
+    int interval;         /* seconds between keep-alives (Hello) */
     size_t outbox_max_mb;
 } td_agent_config;
 

@@ -218,10 +218,18 @@ static bool s_admit_agent_msg(s_server *srv, zmq_msg_t *route, zmq_msg_t *payloa
     return true;
 }
 
+/* The part of the batch one transaction applies: all of it, or one item when a batch failed
+ * for a reason other than space and each item is tried alone. */
+typedef struct {
+    s_server *srv;
+    size_t lo, hi;
+} s_range;
+
 static td_err s_apply_batch(td_txn *txn, void *arg)
 {
-    s_server *srv = arg;
-    for (size_t i = 0; i < srv->n; i++) {
+    s_range *r = arg;
+    s_server *srv = r->srv;
+    for (size_t i = r->lo; i < r->hi; i++) {
         s_item *it = &srv->batch[i];
         td_ingest_result_fini(&it->ack, &it->nack); /* a retry after map growth starts over */
         td_err err;
@@ -283,18 +291,30 @@ static void s_flush_batch(s_server *srv)
     if (srv->n == 0)
         return;
     td_errmsg why;
+    td_err errs[BATCH_MAX];
     int64_t start = zclock_usecs();
-    td_err err = td_store_update(srv->store, s_apply_batch, srv, &why);
+    s_range all = {srv, 0, srv->n};
+    td_err err = td_store_update(srv->store, s_apply_batch, &all, &why);
     td_metrics_commit(&srv->metrics, (uint64_t)(zclock_usecs() - start), err == TD_OK);
+    for (size_t i = 0; i < srv->n; i++)
+        errs[i] = err;
+    if (err && err != TD_EFULL && srv->n > 1) {
+        /* Not for want of space (a transaction too large, a bad record): try each report in
+         * its own transaction, so that one cannot hold back the others. */
+        for (size_t i = 0; i < srv->n; i++) {
+            s_range one = {srv, i, i + 1};
+            errs[i] = td_store_update(srv->store, s_apply_batch, &one, NULL);
+        }
+    }
     if (err && !srv->full)
-        td_log_error("cannot commit reports; not acknowledging until it can", "error=\"%s\"",
+        td_log_error("cannot commit a batch of reports; not acknowledging them", "error=\"%s\"",
                      why.text);
     else if (!err && srv->full)
         td_log_info("committing reports again", "batch=%zu", srv->n);
-    srv->full = err != TD_OK;
+    srv->full = err == TD_EFULL;
     for (size_t i = 0; i < srv->n; i++) {
         s_item *it = &srv->batch[i];
-        s_reply_item(srv, it, err);
+        s_reply_item(srv, it, errs[i]);
         td_ingest_result_fini(&it->ack, &it->nack);
         td_msg_fini(&it->msg);
         zmq_msg_close(&it->route);

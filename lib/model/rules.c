@@ -1,5 +1,6 @@
 /* The task-class rules: the one place that says whether a task is regular, completed, overdue or
- * on schedule on a given Vietnam date. The collector, the CLI and the simulator all call these. */
+ * on schedule on a given Vietnam date. lib/query applies them for every query; nothing else
+ * restates them. */
 #include <limits.h>
 
 #include "tiendo/model.h"

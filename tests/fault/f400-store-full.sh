@@ -35,7 +35,7 @@ stored=$("$CLI" reports --agency "$c" --json | python3 -c 'import json,sys; prin
 [ "$stored" = $((k - 1)) ] || fail "$c: $stored stored while full, want $((k - 1))"
 # Queries still answer; the cause was logged once.
 "$CLI" summary --json >/dev/null || fail "queries stopped while full"
-n=$(grep -c "cannot commit reports" "$T/collector.log")
+n=$(grep -c "cannot commit a batch of reports" "$T/collector.log")
 [ "$n" = 1 ] || fail "the cause was logged $n times, want 1"
 "$AGENT" --config "$T/agents/$c/agent.ini" --once --timeout 2 2>>"$T/agents.log" && fail "acknowledged while full"
 
