@@ -158,6 +158,26 @@ typedef struct {
     td_day resolved_on; /* only when resolved (TD_NODAY otherwise) */
 } td_obstacle;
 
+/* Measured at the agency by the agent's probes. */
+typedef enum { TD_OUTAGE_POWER = 1, TD_OUTAGE_LINK } td_outage_kind;
+
+typedef struct {
+    int kind;       /* td_outage_kind */
+    td_time start;
+    td_time end;    /* 0 while it lasts */
+} td_outage;
+
+#define TD_PROBE_NAME_MAX 32
+#define TD_READING_NAME_MAX 64
+
+typedef struct {
+    char probe[TD_PROBE_NAME_MAX + 1];  /* [A-Za-z0-9._-] */
+    char name[TD_READING_NAME_MAX + 1]; /* [A-Za-z0-9._-] */
+    double value;                       /* finite */
+    char *error;                        /* NULL, or why the probe failed */
+    td_time measured_at;
+} td_reading;
+
 typedef struct {
     char agency[TD_CODE_MAX + 1]; /* the agency the status file names */
     td_time as_of;
@@ -172,6 +192,10 @@ typedef struct {
     bool has_obstacles;
     td_obstacle *obstacles;
     size_t n_obstacles;
+    td_outage *outages; /* from the agent's probes, not the status file */
+    size_t n_outages;
+    td_reading *readings;
+    size_t n_readings;
 } td_report;
 
 void td_agency_fini(td_agency *self);
@@ -179,6 +203,12 @@ void td_task_fini(td_task *self);
 void td_task_status_fini(td_task_status *self);
 void td_report_fini(td_report *self);
 void td_database_fini(td_database *self);
+const char *td_outage_kind_name(int kind); /* "power", "link" */
+td_err td_outage_kind_parse(const char *name, int *out);
+/* An outage: kind in range, start set, end 0 or not before start, neither after as_of. */
+td_err td_outage_check(const td_outage *o, td_time as_of, td_errmsg *why);
+/* A reading: probe and name valid identifiers, value finite, error valid text when set. */
+td_err td_reading_check(const td_reading *r, td_errmsg *why);
 void td_obstacle_fini(td_obstacle *self);
 
 const char *td_stage_name(int stage);

@@ -135,17 +135,24 @@ typedef enum {
     TD_SECTION_SERVICES = 'S',
     TD_SECTION_FUNDING = 'F',
     TD_SECTION_DATABASE = 'D',
-    TD_SECTION_OBSTACLE = 'O'
+    TD_SECTION_OBSTACLE = 'O',
+    TD_SECTION_OUTAGE = 'U',  /* measured by probes; id "<kind>-<start>" */
+    TD_SECTION_READING = 'R'  /* measured by probes; id "<probe>/<name>" */
 } td_section_kind;
 
-/* "infrastructure", "services", "funding", "databases", "obstacles"; NULL when unknown. */
+/* Item ids: database and obstacle ids, "<kind>-<start>" for outages, "<probe>/<name>" for
+ * readings. */
+#define TD_SECTION_ID_MAX (TD_PROBE_NAME_MAX + 1 + TD_READING_NAME_MAX)
+
+/* "infrastructure", "services", "funding", "databases", "obstacles", "outages", "readings";
+ * NULL when unknown. */
 const char *td_section_name(int kind);
 td_err td_section_parse(const char *name, int *out);
 
 typedef struct {
     int kind; /* td_section_kind */
     char agency[TD_CODE_MAX + 1];
-    char id[TD_ID_MAX + 1]; /* "" for agency-level sections */
+    char id[TD_SECTION_ID_MAX + 1]; /* "" for agency-level sections */
     td_time as_of;
     td_time received_at;
     uint64_t seq;
@@ -155,6 +162,8 @@ typedef struct {
         td_funding funding;
         td_database database;
         td_obstacle obstacle;
+        td_outage outage;
+        td_reading reading; /* measured_at is the version's as_of */
     } u;
 } td_section_version;
 

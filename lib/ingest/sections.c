@@ -87,8 +87,36 @@ static td_err s_obstacles(s_ctx *c, const bool *repeat)
     return err;
 }
 
+/* The probes' outages and readings: each is an item of its own, checked and stored alone. */
+static td_err s_probes(s_ctx *c)
+{
+    const td_report *r = &c->m->report;
+    td_err err = TD_OK;
+    for (size_t i = 0; err == TD_OK && i < r->n_outages; i++) {
+        const td_outage *o = &r->outages[i];
+        td_section_version v = {.kind = TD_SECTION_OUTAGE, .u.outage = *o};
+        const char *kind = td_outage_kind_name(o->kind);
+        snprintf(v.id, sizeof v.id, "%s-%lld", kind ? kind : "unknown", (long long)o->start);
+        char label[sizeof v.id + 16];
+        snprintf(label, sizeof label, "outages/%s", v.id);
+        td_errmsg why;
+        err = s_apply(c, &v, td_outage_check(o, r->as_of, &why), &why, label);
+    }
+    for (size_t i = 0; err == TD_OK && i < r->n_readings; i++) {
+        const td_reading *rd = &r->readings[i];
+        td_section_version v = {.kind = TD_SECTION_READING, .u.reading = *rd};
+        snprintf(v.id, sizeof v.id, "%.32s/%.64s", rd->probe, rd->name);
+        char label[sizeof v.id + 16];
+        snprintf(label, sizeof label, "readings/%s", v.id);
+        td_errmsg why;
+        err = s_apply(c, &v, td_reading_check(rd, &why), &why, label); /* borrows rd->error */
+    }
+    return err;
+}
+
 td_err td_ingest_sections(td_txn *txn, const td_report_msg *m, td_time now, td_ack *ack)
 {
+    /* ack->accepted counts the status file's items; what the probes measured is extra. */
     s_ctx c = {txn, m, now, ack};
     const td_report *r = &m->report;
     bool *db_repeat = NULL, *ob_repeat = NULL;
@@ -103,6 +131,10 @@ td_err td_ingest_sections(td_txn *txn, const td_report_msg *m, td_time now, td_a
             td_ingest_find_repeats(r->obstacles, r->n_obstacles, sizeof *r->obstacles, &ob_repeat);
     if (err == TD_OK)
         err = s_obstacles(&c, ob_repeat);
+    uint32_t accepted = ack->accepted;
+    if (err == TD_OK)
+        err = s_probes(&c);
+    ack->accepted = accepted;
     free(db_repeat);
     free(ob_repeat);
     return err;

@@ -48,12 +48,20 @@ void td_report_fini(td_report *self)
     for (size_t i = 0; i < self->n_obstacles; i++)
         td_obstacle_fini(&self->obstacles[i]);
     free(self->obstacles);
+    free(self->outages);
+    for (size_t i = 0; i < self->n_readings; i++)
+        free(self->readings[i].error);
+    free(self->readings);
     self->tasks = NULL;
     self->n_tasks = 0;
     self->databases = NULL;
     self->n_databases = 0;
     self->obstacles = NULL;
     self->n_obstacles = 0;
+    self->outages = NULL;
+    self->n_outages = 0;
+    self->readings = NULL;
+    self->n_readings = 0;
 }
 
 void td_database_fini(td_database *self)

@@ -61,6 +61,11 @@ static td_err s_agency_parts(td_txn *txn, json_t *o, const char *code, td_time t
         err = td_store_each_section_at(txn, TD_SECTION_DATABASE, code, t, s_list_into, dbs);
     if (!err)
         err = td_store_each_section_at(txn, TD_SECTION_OBSTACLE, code, t, s_list_into, obs);
+    json_t *probes = NULL;
+    if (!err)
+        err = td_query_probes_of(txn, code, t, &probes);
+    if (!err)
+        json_object_set_new(o, "probes", probes);
     td_param q = {"agency", (char *)code};
     json_t *agents = NULL;
     if (!err)

@@ -23,6 +23,7 @@ static const struct {
     {"agency", td_query_agency, {"code", "as-of"}},
     {"history", td_query_history, {"task", "agency", "section"}},
     {"trend", td_query_trend, {"from", "to", "every", "metric", "province"}},
+    {"outages", td_query_outages, {"from", "to", "kind", "province", "agency"}},
 };
 
 const char *td_qargs_get(const td_qargs *a, const char *name)

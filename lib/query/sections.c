@@ -111,11 +111,16 @@ td_err td_query_infra(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
     s_scope sc;
     td_err err = s_scope_init(&sc, txn, a, now, why);
     int64_t sum[5] = {0}, reporting = 0, total = 0, short_of = 0, connected = 0;
+    json_t *measured = json_pack("{s:i,s:i,s:f}", "agencies_without_power", 0,
+                                 "agencies_without_link", 0, "outage_hours_30d", 0.0);
     for (size_t i = 0; err == TD_OK && i < sc.set.n; i++) {
         const td_agency *ag = &sc.set.items[i];
         if (ag->kind != TD_KIND_COMMUNE || !td_agency_in_province(ag, sc.province))
             continue;
         total++;
+        err = td_query_measured(txn, ag, sc.as_of, measured);
+        if (err)
+            break;
         td_section_version v;
         bool found;
         err = s_at(txn, TD_SECTION_INFRA, ag->code, sc.as_of, &v, &found);
@@ -142,8 +147,11 @@ td_err td_query_infra(td_txn *txn, const td_qargs *a, td_time now, json_t **out,
         json_object_set_new(o, "villages_signal_gap", json_integer(sum[3]));
         json_object_set_new(o, "villages_no_power", json_integer(sum[4]));
         json_object_set_new(o, "population_db_connected", json_integer(connected));
+        /* Measured by the agents' probes, beside the counts agencies typed in. */
+        json_object_set(o, "measured", measured);
         *out = o;
     }
+    json_decref(measured);
     td_agency_set_fini(&sc.set);
     return err;
 }

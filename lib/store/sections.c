@@ -12,7 +12,8 @@ static const struct {
 } s_sections[] = {
     {TD_SECTION_INFRA, "infrastructure"}, {TD_SECTION_SERVICES, "services"},
     {TD_SECTION_FUNDING, "funding"},      {TD_SECTION_DATABASE, "databases"},
-    {TD_SECTION_OBSTACLE, "obstacles"},
+    {TD_SECTION_OBSTACLE, "obstacles"},   {TD_SECTION_OUTAGE, "outages"},
+    {TD_SECTION_READING, "readings"},
 };
 
 const char *td_section_name(int kind)
@@ -39,6 +40,8 @@ void td_section_version_fini(td_section_version *v)
         td_database_fini(&v->u.database);
     else if (v->kind == TD_SECTION_OBSTACLE)
         td_obstacle_fini(&v->u.obstacle);
+    else if (v->kind == TD_SECTION_READING)
+        free(v->u.reading.error);
     memset(&v->u, 0, sizeof v->u);
 }
 
@@ -83,6 +86,20 @@ static void s_encode(td_wbuf *b, const td_section_version *v)
         td_wbuf_str(b, v->u.database.name);
         td_wbuf_u8(b, (uint8_t)v->u.database.stage);
         break;
+    case TD_SECTION_OUTAGE:
+        td_wbuf_u8(b, (uint8_t)v->u.outage.kind);
+        td_wbuf_i64(b, v->u.outage.start);
+        td_wbuf_i64(b, v->u.outage.end);
+        break;
+    case TD_SECTION_READING: {
+        uint64_t bits;
+        memcpy(&bits, &v->u.reading.value, sizeof bits);
+        td_wbuf_str(b, v->u.reading.probe);
+        td_wbuf_str(b, v->u.reading.name);
+        td_wbuf_u64(b, bits);
+        td_wbuf_str(b, v->u.reading.error);
+        break;
+    }
     default: {
         const td_obstacle *o = &v->u.obstacle;
         td_wbuf_u8(b, (uint8_t)o->category);
@@ -128,12 +145,31 @@ static void s_decode_fields(td_rbuf *r, td_section_version *v)
         v->u.funding.disbursed_vnd = td_rbuf_i64(r);
         break;
     case TD_SECTION_DATABASE:
-        snprintf(v->u.database.id, sizeof v->u.database.id, "%s", v->id);
+        snprintf(v->u.database.id, sizeof v->u.database.id, "%.64s", v->id);
         v->u.database.name = td_rbuf_strdup(r);
         v->u.database.stage = td_rbuf_u8(r);
         break;
+    case TD_SECTION_OUTAGE:
+        v->u.outage.kind = td_rbuf_u8(r);
+        v->u.outage.start = td_rbuf_i64(r);
+        v->u.outage.end = td_rbuf_i64(r);
+        break;
+    case TD_SECTION_READING: {
+        td_reading *rd = &v->u.reading;
+        td_rbuf_strcpy(r, rd->probe, sizeof rd->probe);
+        td_rbuf_strcpy(r, rd->name, sizeof rd->name);
+        uint64_t bits = td_rbuf_u64(r);
+        memcpy(&rd->value, &bits, sizeof bits);
+        rd->error = td_rbuf_strdup(r);
+        if (rd->error && !rd->error[0]) {
+            free(rd->error);
+            rd->error = NULL;
+        }
+        rd->measured_at = v->as_of;
+        break;
+    }
     default:
-        snprintf(v->u.obstacle.id, sizeof v->u.obstacle.id, "%s", v->id);
+        snprintf(v->u.obstacle.id, sizeof v->u.obstacle.id, "%.64s", v->id);
         v->u.obstacle.category = td_rbuf_u8(r);
         v->u.obstacle.description = td_rbuf_strdup(r);
         v->u.obstacle.state = td_rbuf_u8(r);
@@ -215,7 +251,7 @@ typedef struct {
     td_time t;    /* each_section_at: the instant; INT64_MAX for history */
     bool history; /* every version rather than the one in effect */
     const char *want_id;
-    char id[TD_ID_MAX + 1];
+    char id[TD_SECTION_ID_MAX + 1];
     bool have; /* a version of `id` in effect at t was seen */
     td_time as_of;
     td_rbuf val;
@@ -238,7 +274,7 @@ static td_err s_walk_kv(const uint8_t *key, size_t klen, td_rbuf *val, void *arg
     s_walk *w = arg;
     const char *id = (const char *)key + w->plen;
     size_t idlen = strnlen(id, klen - w->plen);
-    if (idlen > TD_ID_MAX || klen != w->plen + idlen + 1 + 8)
+    if (idlen > TD_SECTION_ID_MAX || klen != w->plen + idlen + 1 + 8)
         return TD_ESTORE;
     td_time as_of = td_key_i64(key + klen - 8);
     if (w->want_id && strcmp(id, w->want_id))
