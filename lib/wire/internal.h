@@ -1,5 +1,6 @@
 /* Internals shared by the files of lib/wire: the structural checks every decoded message goes
- * through, and the report's status sections (sections.c). */
+ * through, the report's status sections (sections.c) and its probes' outages and readings
+ * (probes.c). */
 #ifndef TIENDO_WIRE_INTERNAL_H
 #define TIENDO_WIRE_INTERNAL_H
 
@@ -7,6 +8,10 @@
 
 #include "tiendo/v1/tiendo.pb-c.h"
 #include "tiendo/wire.h"
+
+#define TD_WIRE_MAX_OUTAGES 1000      /* outages in one report */
+#define TD_WIRE_MAX_READINGS 1000     /* probe readings in one report */
+#define TD_WIRE_READING_ERROR_MAX 512 /* bytes of a reading's error, as td_reading_check allows */
 
 /* TD_EPROTO naming the first unknown field of m; `where` names the message, e.g.
  * "report.tasks[3]". */
@@ -47,5 +52,23 @@ td_err td_wire_check_sections(const Tiendo__V1__Report *r, td_errmsg *why);
 /* Copies r's sections (checked) into out, whose section fields are zero. On TD_ENOMEM a partial
  * copy is left for td_report_fini. */
 td_err td_wire_copy_sections(const Tiendo__V1__Report *r, td_report *out);
+
+/* The protobuf side of a report's outages and readings being encoded. Strings point into the
+ * td_report, which must outlive it; _fini frees the item blocks. Zeroed before use. */
+typedef struct {
+    void **outage_items; /* td_wire_repeated blocks */
+    void **reading_items;
+} td_wire_probes_out;
+
+/* Sets pb's outages and readings from r. TD_ENOMEM. */
+td_err td_wire_encode_probes(const td_report *r, Tiendo__V1__Report *pb, td_wire_probes_out *o);
+void td_wire_probes_out_fini(td_wire_probes_out *o);
+/* Structural checks of a received report's outages and readings: counts, unknown fields, text
+ * and its length. The values are the receiver's to check (td_outage_check, td_reading_check).
+ * TD_EPROTO. */
+td_err td_wire_check_probes(const Tiendo__V1__Report *r, td_errmsg *why);
+/* Copies r's outages and readings (checked) into out, whose fields for them are zero; an empty
+ * error becomes NULL. On TD_ENOMEM a partial copy is left for td_report_fini. */
+td_err td_wire_copy_probes(const Tiendo__V1__Report *r, td_report *out);
 
 #endif

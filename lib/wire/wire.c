@@ -84,6 +84,7 @@ struct s_out {
     } body;
     void **repeated; /* the one repeated message field: n pointers, then the n structs */
     td_wire_sections_out sections; /* a report's sections */
+    td_wire_probes_out probes;     /* a report's outages and readings */
 };
 
 /* protobuf-c wants char * for strings it only reads. */
@@ -100,7 +101,9 @@ td_err td_wire_repeated(size_t n, size_t size, void ***out)
                        _Alignof(s_rejection) <= _Alignof(void *) &&
                        _Alignof(s_param) <= _Alignof(void *) &&
                        _Alignof(Tiendo__V1__Database) <= _Alignof(void *) &&
-                       _Alignof(Tiendo__V1__Obstacle) <= _Alignof(void *),
+                       _Alignof(Tiendo__V1__Obstacle) <= _Alignof(void *) &&
+                       _Alignof(Tiendo__V1__Outage) <= _Alignof(void *) &&
+                       _Alignof(Tiendo__V1__ProbeReading) <= _Alignof(void *),
                    "structs must align like the pointers before them");
     *out = NULL;
     if (n == 0)
@@ -151,7 +154,9 @@ static td_err s_encode_report(const td_report_msg *r, struct s_out *o)
     pb->n_tasks = r->report.n_tasks;
     pb->tasks = (s_item **)o->repeated;
     o->env.report = pb;
-    return err ? err : td_wire_encode_sections(&r->report, pb, &o->sections);
+    if (err == TD_OK)
+        err = td_wire_encode_sections(&r->report, pb, &o->sections);
+    return err ? err : td_wire_encode_probes(&r->report, pb, &o->probes);
 }
 
 static td_err s_encode_ack(const td_ack *a, struct s_out *o)
@@ -277,6 +282,7 @@ td_err td_wire_encode(const td_msg *m, uint8_t **buf, size_t *len)
     }
     free(o.repeated);
     td_wire_sections_out_fini(&o.sections);
+    td_wire_probes_out_fini(&o.probes);
     return err;
 }
 
@@ -356,7 +362,9 @@ static td_err s_check_report(const Tiendo__V1__Report *r, td_errmsg *why)
     err = td_wire_check_count(r->n_tasks, TD_WIRE_MAX_ITEMS, why, "report.tasks");
     for (size_t i = 0; err == TD_OK && i < r->n_tasks; i++)
         err = s_check_item(r->tasks[i], i, why);
-    return err ? err : td_wire_check_sections(r, why);
+    if (err == TD_OK)
+        err = td_wire_check_sections(r, why);
+    return err ? err : td_wire_check_probes(r, why);
 }
 
 static td_err s_check_ack(const Tiendo__V1__Ack *a, td_errmsg *why)
@@ -506,6 +514,8 @@ static td_err s_copy_report(const Tiendo__V1__Report *r, td_report_msg *m)
     memcpy(m->report.agency, r->agency, strlen(r->agency) + 1); /* checked: a valid code */
     m->report.as_of = r->as_of;
     td_err err = td_wire_copy_sections(r, &m->report);
+    if (err == TD_OK)
+        err = td_wire_copy_probes(r, &m->report);
     if (err != TD_OK || r->n_tasks == 0)
         return err;
     m->report.tasks = calloc(r->n_tasks, sizeof *m->report.tasks);
