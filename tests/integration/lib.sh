@@ -55,9 +55,34 @@ collector_init() {
 }
 
 # Starts the collector on system-chosen loopback ports; sets AGENTS_EP, QUERIES_EP, COLLECTOR_PID.
+# Two free loopback ports, chosen at random below the kernel's ephemeral range and below the
+# ports ZeroMQ's wildcard scans from (49152): a test that restarts its collector on the same
+# ports must not find them taken by another test's wildcard bind meanwhile.
+free_ports() {
+    python3 - <<'PY'
+import random, socket
+ports = []
+while len(ports) < 2:
+    p = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        if p not in ports:
+            ports.append(p)
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(*ports)
+PY
+}
+
 collector_start() {
     rm -f "$T/data/endpoints"
-    "$COLLECTOR" run --data "$T/data" --agents 'tcp://127.0.0.1:*' --queries 'tcp://127.0.0.1:*' --http 127.0.0.1:0 \
+    local ports
+    read -r -a ports <<<"$(free_ports)"
+    "$COLLECTOR" run --data "$T/data" --agents "tcp://127.0.0.1:${ports[0]}" \
+        --queries "tcp://127.0.0.1:${ports[1]}" --http 127.0.0.1:0 \
         "$@" >>"$T/collector.log" 2>&1 &
     COLLECTOR_PID=$!
     PIDS+=("$COLLECTOR_PID")
