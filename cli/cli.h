@@ -9,7 +9,7 @@
 
 typedef enum { TD_OUT_TEXT, TD_OUT_JSON, TD_OUT_CSV } td_out_format;
 
-#define TD_CLI_EXIT_QUERY 1      /* the collector refused the query as given */
+#define TD_CLI_EXIT_QUERY 1 /* the collector refused the query as given */
 #define TD_CLI_EXIT_USAGE 2
 #define TD_CLI_EXIT_REFUSED 3    /* the credential may not query */
 #define TD_CLI_EXIT_UNREACHED 75 /* no answer in time */
@@ -28,5 +28,10 @@ int td_client_query(td_client *self, const char *command, const td_param *p, siz
 /* Prints a query's result document in the chosen format. Returns 0, or 2 when the format is
  * not offered for this command. */
 int td_cli_render(const char *command, json_t *doc, td_out_format fmt);
+
+/* tiendo report: the steering-committee briefing, built from several queries. Options (names
+ * without dashes): as-of, since, format (md|html), out (a file; default stdout). Returns an
+ * exit code. */
+int td_cli_report(td_client *client, const td_param *p, size_t n);
 
 #endif

@@ -115,8 +115,7 @@ static int s_result(const td_msg *m, json_t **out)
     return 0;
 }
 
-int td_client_query(td_client *self, const char *command, const td_param *p, size_t n,
-                    json_t **out)
+int td_client_query(td_client *self, const char *command, const td_param *p, size_t n, json_t **out)
 {
     td_msg answer;
     int rc = s_ask(self, command, p, n, &answer);

@@ -30,6 +30,8 @@ static const char *s_usage =
     "  agency CODE [--as-of WHEN] [--json]\n"
     "  history (--task ID | --agency CODE --section NAME) [--json|--csv]\n"
     "  trend --from DATE --to DATE --every day|week|month [--metric M] [--json|--csv]\n"
+    "  outages [--kind power|link] [--from WHEN] [--to WHEN] [--province CODE] [--agency CODE]\n"
+    "  report [--as-of WHEN] [--since WHEN] [--format md|html] [--out FILE]\n"
     "\n"
     "filters: --source S --lead CODE --block B --group G --difficulty normal|hard\n"
     "         --province CODE\n"
@@ -135,6 +137,11 @@ int main(int argc, char **argv)
     td_client *client = td_client_new(c.collector, c.credentials, c.timeout_s, &rc);
     if (!client)
         return rc;
+    if (!strcmp(c.command, "report")) {
+        rc = td_cli_report(client, c.params, c.n_params);
+        td_client_destroy(&client);
+        return rc;
+    }
     json_t *doc = NULL;
     rc = td_client_query(client, c.command, c.params, c.n_params, &doc);
     if (rc == 0)

@@ -35,6 +35,10 @@ endforeach()
 add_custom_target(tiendo-man ALL DEPENDS ${TD_MAN_GZ})
 
 # tiendo-collector
+# The dashboard the collector's HTTP listener serves (run --web defaults to this directory).
+install(FILES ${CMAKE_SOURCE_DIR}/web/index.html ${CMAKE_SOURCE_DIR}/web/app.js
+  ${CMAKE_SOURCE_DIR}/web/style.css DESTINATION ${CMAKE_INSTALL_DATADIR}/tiendo/web
+  COMPONENT collector)
 install(TARGETS tiendo-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT collector)
 if(TARGET tiendo-sim)
   install(TARGETS tiendo-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT collector)

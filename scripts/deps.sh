@@ -3,11 +3,13 @@
 # The one list of tiendo's packages: README, CI and developers all use it.
 set -eu
 # dpkg-dev and file let cpack work out the packages' Depends; systemd (systemd-analyze),
-# man-db and groff-base check the units and man pages they ship (t1700).
+# man-db and groff-base check the units and man pages they ship (t1700). chromium renders the
+# web dashboard headless, fonts-dejavu-core gives it Vietnamese glyphs (t1800).
 PACKAGES="build-essential cmake pkg-config clang python3 libzmq3-dev libczmq-dev
 libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils libjansson-dev libinih-dev
 libcmocka-dev libmicrohttpd-dev prometheus
-dpkg-dev file systemd man-db groff-base"
+dpkg-dev file systemd man-db groff-base poppler-utils
+chromium fonts-dejavu-core"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

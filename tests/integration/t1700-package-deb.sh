@@ -34,7 +34,8 @@ for f in bin/tiendo bin/tiendo-agent bin/tiendo-collector bin/tiendo-sim \
     lib/systemd/system/tiendo-collector.service lib/systemd/system/tiendo-agent.service \
     share/bash-completion/completions/tiendo share/bash-completion/completions/tiendo-agent \
     share/bash-completion/completions/tiendo-collector \
-    share/doc/tiendo/examples/collector.ini share/doc/tiendo/examples/agent.ini; do
+    share/doc/tiendo/examples/collector.ini share/doc/tiendo/examples/agent.ini \
+    share/tiendo/web/index.html share/tiendo/web/app.js share/tiendo/web/style.css; do
     [ -f "$T/inst/$f" ] || fail "cmake --install did not install $f"
 done
 if grep -E "Installing: /etc/|Up-to-date: /etc/" "$T/install.out"; then
@@ -55,7 +56,8 @@ declare -A FILES DEPS CONFFILE
 FILES[collector]="etc/tiendo/collector.ini usr/bin/tiendo-collector usr/bin/tiendo-sim
 usr/lib/systemd/system/tiendo-collector.service
 usr/share/bash-completion/completions/tiendo-collector
-usr/share/doc/tiendo/examples/collector.ini usr/share/man/man8/tiendo-collector.8.gz"
+usr/share/doc/tiendo/examples/collector.ini usr/share/man/man8/tiendo-collector.8.gz
+usr/share/tiendo/web/index.html usr/share/tiendo/web/app.js usr/share/tiendo/web/style.css"
 FILES[agent]="etc/tiendo/agent.ini usr/bin/tiendo-agent
 usr/lib/systemd/system/tiendo-agent.service usr/share/bash-completion/completions/tiendo-agent
 usr/share/doc/tiendo/examples/agent.ini usr/share/man/man5/tiendo-status.5.gz
