@@ -26,13 +26,16 @@ typedef struct {
     const char *http;          /* run --http ADDR:PORT or "off" */
     const char *web;           /* run --web DIR: the dashboard's files */
     int log_level;             /* run --config log_level, -1: not set */
-    int rate_limit;            /* run --rate-limit: messages per second per agent key (0: none) */
-    bool json;                 /* keys --json */
+    int rate_limit;
+    char *owned[8]; /* values read from --config, freed by td_collector_opts_fini */
+    size_t n_owned; /* run --rate-limit: messages per second per agent key (0: none) */
+    bool json;      /* keys --json */
 } td_collector_opts;
 
 /* Reads `run`'s options from an INI file's [collector] section into o (FILE:LINE: errors
  * printed). Returns 0, or 1 on an error. */
 int td_collector_config_load(const char *path, td_collector_opts *o);
+void td_collector_opts_fini(td_collector_opts *o);
 
 /* Each returns the process exit status and prints its own errors. */
 int td_collector_init(const td_collector_opts *o);

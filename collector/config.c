@@ -11,8 +11,6 @@
 
 typedef struct {
     td_collector_opts *o;
-    char *strings[8]; /* values kept for the process's life (opts point into them) */
-    size_t n_strings;
     char error[512];
 } s_parse;
 
@@ -26,12 +24,25 @@ static bool s_int(const char *v, long min, long max, long *out)
     return true;
 }
 
+/* Keeps a copy of value in the options (which own it; td_collector_opts_fini frees it). */
 static int s_keep(s_parse *p, const char **dst, const char *value)
 {
-    if (p->n_strings == sizeof p->strings / sizeof p->strings[0] || !*value)
+    td_collector_opts *o = p->o;
+    if (o->n_owned == sizeof o->owned / sizeof o->owned[0] || !*value)
         return 0;
-    *dst = p->strings[p->n_strings++] = strdup(value);
-    return *dst != NULL;
+    char *copy = strdup(value);
+    if (!copy)
+        return 0;
+    o->owned[o->n_owned++] = copy;
+    *dst = copy;
+    return 1;
+}
+
+void td_collector_opts_fini(td_collector_opts *o)
+{
+    for (size_t i = 0; i < o->n_owned; i++)
+        free(o->owned[i]);
+    o->n_owned = 0;
 }
 
 static int s_number(s_parse *p, const char *name, const char *value)
@@ -102,5 +113,5 @@ int td_collector_config_load(const char *path, td_collector_opts *o)
                 p.error[0] ? p.error : "syntax error");
         return 1;
     }
-    return 0; /* the kept strings live as long as the process, like argv */
+    return 0;
 }

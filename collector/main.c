@@ -215,13 +215,15 @@ int main(int argc, char **argv)
                                .rate_limit = 200,
                                .log_level = -1};
         const char *config = s_config_path(argc, argv);
-        if (config && td_collector_config_load(config, &o))
-            return 1;
-        if (s_parse(argc - 1, argv + 1, &o))
-            return 1;
-        if (o.log_level >= 0)
+        int rc = config && td_collector_config_load(config, &o) ? 1 : 0;
+        if (rc == 0)
+            rc = s_parse(argc - 1, argv + 1, &o);
+        if (rc == 0 && o.log_level >= 0)
             td_log_set_level(o.log_level);
-        return commands[i].fn(&o);
+        if (rc == 0)
+            rc = commands[i].fn(&o);
+        td_collector_opts_fini(&o);
+        return rc;
     }
     fprintf(stderr, "tiendo-collector: unknown command \"%s\"\n%s", argv[1], s_usage);
     return 1;
