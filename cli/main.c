@@ -62,6 +62,10 @@ static int s_parse_command(s_cli *c, int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
         char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            fputs(s_usage, stdout); /* every command's options are in the one usage text */
+            exit(0);
+        }
         if (!strcmp(arg, "--json") || !strcmp(arg, "--csv")) {
             c->fmt = arg[2] == 'j' ? TD_OUT_JSON : TD_OUT_CSV;
             continue;
