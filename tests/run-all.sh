@@ -12,6 +12,9 @@ section "build (RelWithDebInfo) and test"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+section "benchmark harness, quick form (figures are not judged here: see docs/performance.md)"
+TD_BUILD="$PWD/build" bench/run --quick
 [ "${1:-}" = "--quick" ] && exit 0
 
 section "AddressSanitizer + UndefinedBehaviorSanitizer build and test"
