@@ -205,7 +205,8 @@ void td_report_fini(td_report *self);
 void td_database_fini(td_database *self);
 const char *td_outage_kind_name(int kind); /* "power", "link" */
 td_err td_outage_kind_parse(const char *name, int *out);
-/* An outage: kind in range, start set, end 0 or not before start, neither after as_of. */
+/* An outage: kind in range, start set, end 0 or not before start, neither more than 5 minutes
+ * after `as_of` (the collector passes the time it received the report). */
 td_err td_outage_check(const td_outage *o, td_time as_of, td_errmsg *why);
 /* A reading: probe and name valid identifiers, value finite, error valid text when set. */
 td_err td_reading_check(const td_reading *r, td_errmsg *why);

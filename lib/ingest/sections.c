@@ -100,7 +100,8 @@ static td_err s_probes(s_ctx *c)
         char label[sizeof v.id + 16];
         snprintf(label, sizeof label, "outages/%s", v.id);
         td_errmsg why;
-        err = s_apply(c, &v, td_outage_check(o, r->as_of, &why), &why, label);
+        /* Measured on the agency's clock, sent whenever: not tied to the status's as_of. */
+        err = s_apply(c, &v, td_outage_check(o, c->now, &why), &why, label);
     }
     for (size_t i = 0; err == TD_OK && i < r->n_readings; i++) {
         const td_reading *rd = &r->readings[i];

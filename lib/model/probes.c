@@ -28,9 +28,9 @@ td_err td_outage_check(const td_outage *o, td_time as_of, td_errmsg *why)
         return td_fail(why, TD_EINVAL, "outage start is not set");
     if (o->end && o->end < o->start)
         return td_fail(why, TD_EINVAL, "outage end is before its start");
-    /* Measured on the agency's clock: a little ahead of the report's as_of is tolerated. */
+    /* Measured on the agency's clock: a little ahead of `as_of` (the receipt) is tolerated. */
     if (o->start > as_of + 300 || o->end > as_of + 300)
-        return td_fail(why, TD_EINVAL, "outage is after the report's as_of");
+        return td_fail(why, TD_EINVAL, "outage is in the future");
     return TD_OK;
 }
 
@@ -47,12 +47,11 @@ td_err td_reading_check(const td_reading *r, td_errmsg *why)
         return td_fail(why, TD_EINVAL, "probe name \"%s\" is not 1-%d of [A-Za-z0-9._-]", r->probe,
                        TD_PROBE_NAME_MAX);
     if (!s_ident(r->name, TD_READING_NAME_MAX))
-        return td_fail(why, TD_EINVAL, "reading name \"%s\" is not 1-%d of [A-Za-z0-9._-]",
-                       r->name, TD_READING_NAME_MAX);
+        return td_fail(why, TD_EINVAL, "reading name \"%s\" is not 1-%d of [A-Za-z0-9._-]", r->name,
+                       TD_READING_NAME_MAX);
     if (!isfinite(r->value))
         return td_fail(why, TD_EINVAL, "reading %s.%s is not a finite number", r->probe, r->name);
     if (r->error && !td_text_valid(r->error, 512))
-        return td_fail(why, TD_EINVAL, "reading %s.%s: error is not valid text", r->probe,
-                       r->name);
+        return td_fail(why, TD_EINVAL, "reading %s.%s: error is not valid text", r->probe, r->name);
     return TD_OK;
 }

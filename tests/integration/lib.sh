@@ -118,6 +118,11 @@ status_file = $status
 state_dir = $dir/state
 interval = ${AGENT_INTERVAL:-60}
 INI
+    # The agent's probes (power, link, host) are on by default; they add reports of their own
+    # when what they measure changes. Tests that count reports leave them off.
+    if [ "${AGENT_PROBES:-no}" != yes ]; then
+        printf '\n[probe %s]\nenabled = no\n' power link host >>"$dir/agent.ini"
+    fi
 }
 
 # Prints a key of a JSON document on stdin.
