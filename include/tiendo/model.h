@@ -162,9 +162,9 @@ typedef struct {
 typedef enum { TD_OUTAGE_POWER = 1, TD_OUTAGE_LINK } td_outage_kind;
 
 typedef struct {
-    int kind;       /* td_outage_kind */
+    int kind; /* td_outage_kind */
     td_time start;
-    td_time end;    /* 0 while it lasts */
+    td_time end; /* 0 while it lasts */
 } td_outage;
 
 #define TD_PROBE_NAME_MAX 32

@@ -38,17 +38,17 @@ td_err td_parse_agencies_csv_lines(const char *name, const char *text, size_t le
 td_err td_parse_tasks_csv_lines(const char *name, const char *text, size_t len, td_task **out,
                                 size_t **lines, size_t *n_out, td_errlist *errs);
 
-/* A status file (see tiendo-status(5), docs/man/tiendo-status.5). Checks the JSON syntax, the shape, every task item
- * with td_task_status_check, and the sections (infrastructure, services, funding: every key
- * required; databases, obstacles: lists keyed by id) with td_infra_check, td_services_check,
- * td_funding_check, td_database_check and td_obstacle_check. A section's presence is kept
- * (present, has_databases, has_obstacles: true for an empty list too). Counts must be JSON
- * integers (a real such as 1.0 is refused; jansson refuses one beyond int64). Every problem adds
- * "NAME:LINE:COLUMN: reason" to errs (a file over
- * TD_STATUS_BYTES_MAX adds "NAME: reason"), in the order of the text, at most TD_PARSE_ERRORS_MAX
- * of them and then one "NAME: N more problems not listed". Columns count characters from 1, as
- * jansson's do. Unknown keys are errors. On success fills *out (td_report_fini frees it). Returns
- * TD_EINVAL when anything is wrong (out untouched), TD_ENOMEM. */
+/* A status file (see tiendo-status(5), docs/man/tiendo-status.5). Checks the JSON syntax, the
+ * shape, every task item with td_task_status_check, and the sections (infrastructure, services,
+ * funding: every key required; databases, obstacles: lists keyed by id) with td_infra_check,
+ * td_services_check, td_funding_check, td_database_check and td_obstacle_check. A section's
+ * presence is kept (present, has_databases, has_obstacles: true for an empty list too). Counts must
+ * be JSON integers (a real such as 1.0 is refused; jansson refuses one beyond int64). Every problem
+ * adds "NAME:LINE:COLUMN: reason" to errs (a file over TD_STATUS_BYTES_MAX adds "NAME: reason"), in
+ * the order of the text, at most TD_PARSE_ERRORS_MAX of them and then one "NAME: N more problems
+ * not listed". Columns count characters from 1, as jansson's do. Unknown keys are errors. On
+ * success fills *out (td_report_fini frees it). Returns TD_EINVAL when anything is wrong (out
+ * untouched), TD_ENOMEM. */
 td_err td_parse_status(const char *name, const char *text, size_t len, td_report *out,
                        td_errlist *errs);
 

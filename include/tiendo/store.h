@@ -136,8 +136,8 @@ typedef enum {
     TD_SECTION_FUNDING = 'F',
     TD_SECTION_DATABASE = 'D',
     TD_SECTION_OBSTACLE = 'O',
-    TD_SECTION_OUTAGE = 'U',  /* measured by probes; id "<kind>-<start>" */
-    TD_SECTION_READING = 'R'  /* measured by probes; id "<probe>/<name>" */
+    TD_SECTION_OUTAGE = 'U', /* measured by probes; id "<kind>-<start>" */
+    TD_SECTION_READING = 'R' /* measured by probes; id "<probe>/<name>" */
 } td_section_kind;
 
 /* Item ids: database and obstacle ids, "<kind>-<start>" for outages, "<probe>/<name>" for

@@ -8,8 +8,8 @@
 
 typedef struct {
     td_time from, to;
-    int kind;          /* 0: both */
-    json_t *list;      /* one agency's outages in the window */
+    int kind;     /* 0: both */
+    json_t *list; /* one agency's outages in the window */
     int64_t outages;
     int64_t seconds;
     int64_t longest;
@@ -97,15 +97,14 @@ typedef struct {
     int64_t reporting, outages, seconds, longest, out;
 } s_totals;
 
-static td_err s_outages_of(td_txn *txn, const td_agency *ag, s_stats *s, s_totals *t,
-                           json_t *rows)
+static td_err s_outages_of(td_txn *txn, const td_agency *ag, s_stats *s, s_totals *t, json_t *rows)
 {
     int64_t readings = 0;
     s->list = json_array();
     td_err err = s_agency_stats(txn, ag->code, s);
     if (!err)
-        err = td_store_each_section_at(txn, TD_SECTION_READING, ag->code, s->to, s_count,
-                                       &readings);
+        err =
+            td_store_each_section_at(txn, TD_SECTION_READING, ag->code, s->to, s_count, &readings);
     t->reporting += readings > 0 || json_array_size(s->list) > 0;
     if (!err && s->outages) {
         json_t *row = s_agency_row(ag->code, s);

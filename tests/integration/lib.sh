@@ -125,5 +125,28 @@ INI
     fi
 }
 
+# The agent of CODE (set up with agent_setup) delivers the generated snapshot $T/gen/status/DATE
+# of CODE, if there is one, with --once; on failure prints its log and returns 1.
+deliver_snapshot() {
+    local code=$1 d=$2
+    [ -f "$T/gen/status/$d/$code.json" ] || return 0
+    cp "$T/gen/status/$d/$code.json" "$T/agents/$code/status.json"
+    "$AGENT" --config "$T/agents/$code/agent.ini" --once --timeout 30 >>"$T/agent.$code.log" 2>&1 \
+        || { echo "agent $code exited $? for $d:"; cat "$T/agent.$code.log"; return 1; }
+}
+
+# Runs FN 0 .. FN N-1 in the background and fails the test if any of them fails.
+run_parallel() {
+    local n=$1 fn=$2 i pids=()
+    for ((i = 0; i < n; i++)); do
+        "$fn" "$i" >"$T/parallel.$i.txt" 2>&1 &
+        pids+=($!)
+        PIDS+=($!)
+    done
+    for ((i = 0; i < n; i++)); do
+        wait "${pids[$i]}" || fail "$fn $i: $(tail -n 20 "$T/parallel.$i.txt")"
+    done
+}
+
 # Prints a key of a JSON document on stdin.
 json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[sys.argv[1]])' "$1"; }

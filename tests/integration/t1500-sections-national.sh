@@ -88,24 +88,12 @@ deliver() {
         agent_setup "$code" "$T/agents/$code/status.json"
         if [ "$order" = rev ]; then dates="$D2 $D1"; else dates="$D1 $D2"; fi
         for d in $dates; do
-            [ -f "$T/gen/status/$d/$code.json" ] || continue
-            cp "$T/gen/status/$d/$code.json" "$T/agents/$code/status.json"
-            "$AGENT" --config "$T/agents/$code/agent.ini" --once --timeout 30 \
-                >>"$T/agent.$code.log" 2>&1 \
-                || { echo "agent $code exited $? for $d:"; cat "$T/agent.$code.log"; return 1; }
+            deliver_snapshot "$code" "$d" || return 1
         done
     done <"$T/codes"
 }
 started=$SECONDS
-loops=()
-for ((i = 0; i < LOOPS; i++)); do
-    deliver $i >"$T/deliver.$i.txt" 2>&1 &
-    loops+=($!)
-    PIDS+=($!)
-done
-for ((i = 0; i < LOOPS; i++)); do
-    wait "${loops[$i]}" || fail "delivery loop $i: $(tail -n 20 "$T/deliver.$i.txt")"
-done
+run_parallel "$LOOPS" deliver
 note "$(wc -l <"$T/codes") agencies delivered in $((SECONDS - started)) s"
 
 # Compares a query's JSON with the oracle's: counts exactly, rates within 1e-9, lists as sets.

@@ -35,23 +35,12 @@ deliver() {
         case " $SILENT " in *" $code "*) AGENT_INTERVAL=1 ;; *) AGENT_INTERVAL=3600 ;; esac
         AGENT_INTERVAL=$AGENT_INTERVAL agent_setup "$code" "$T/agents/$code/status.json"
         for d in $D1 $D2; do
-            [ -f "$T/gen/status/$d/$code.json" ] || continue
-            cp "$T/gen/status/$d/$code.json" "$T/agents/$code/status.json"
-            "$AGENT" --config "$T/agents/$code/agent.ini" --once --timeout 30 >>"$T/agent.$code.log" 2>&1 \
-                || { echo "agent $code exited $? for $d:"; cat "$T/agent.$code.log"; return 1; }
+            deliver_snapshot "$code" "$d" || return 1
         done
     done <"$T/codes"
 }
 started=$SECONDS
-loops=()
-for ((i = 0; i < LOOPS; i++)); do
-    deliver $i >"$T/deliver.$i.txt" 2>&1 &
-    loops+=($!)
-    PIDS+=($!)
-done
-for ((i = 0; i < LOOPS; i++)); do
-    wait "${loops[$i]}" || fail "delivery loop $i: $(tail -n 20 "$T/deliver.$i.txt")"
-done
+run_parallel "$LOOPS" deliver
 note "$(wc -l <"$T/codes") agencies delivered in $((SECONDS - started)) s"
 silent_count() { "$CLI" agents --state silent --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["agents"]))'; }
 two_silent() { [ "$(silent_count)" = 2 ]; }

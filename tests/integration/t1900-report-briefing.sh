@@ -40,24 +40,12 @@ deliver() {
         if [ "$kind" = silent ]; then AGENT_INTERVAL=1; else AGENT_INTERVAL=3600; fi
         agent_setup "$code" "$T/agents/$code/status.json"
         for d in $D1 $D2; do
-            [ -f "$T/gen/status/$d/$code.json" ] || continue
-            cp "$T/gen/status/$d/$code.json" "$T/agents/$code/status.json"
-            "$AGENT" --config "$T/agents/$code/agent.ini" --once --timeout 30 \
-                >>"$T/agent.$code.log" 2>&1 \
-                || { echo "agent $code exited $? for $d:"; cat "$T/agent.$code.log"; return 1; }
+            deliver_snapshot "$code" "$d" || return 1
         done
     done <"$T/codes"
 }
 started=$SECONDS
-loops=()
-for ((i = 0; i < LOOPS; i++)); do
-    deliver $i >"$T/deliver.$i.txt" 2>&1 &
-    loops+=($!)
-    PIDS+=($!)
-done
-for ((i = 0; i < LOOPS; i++)); do
-    wait "${loops[$i]}" || fail "delivery loop $i: $(tail -n 20 "$T/deliver.$i.txt")"
-done
+run_parallel "$LOOPS" deliver
 note "delivered in $((SECONDS - started)) s"
 
 # An obstacle whose description would break Markdown and HTML unless escaped; the briefing must
