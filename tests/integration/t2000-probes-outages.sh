@@ -117,6 +117,13 @@ assert t["agencies_currently_out"] == 0, t
 check_power || fail "power outage (all agencies)"
 check_power --province HNI || fail "power outage rolled up to HNI"
 check_power --agency HNI-X01 || fail "power outage of HNI-X01"
+# The same measured hours appear in tiendo infra, beside the typed-in counts.
+pw=$(json outages --kind power --province HNI | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["total_hours"])')
+json infra --province HNI | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["measured"]
+assert m["outage_hours_30d"] >= float(sys.argv[1]) - 1e-9 and m["agencies_without_power"] == 0, m' "$pw" ||
+    fail "tiendo infra does not show the measured outage hours"
 json outages --kind power --agency HNI-X02 | python3 -c '
 import json, sys; d = json.load(sys.stdin); assert d["agencies"] == [] and d["total"]["outages"] == 0, d' ||
     fail "HNI-X02 has a power outage it never had"
