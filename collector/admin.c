@@ -133,6 +133,13 @@ int td_collector_enroll(const td_collector_opts *o)
 {
     int role = TD_ROLE_AGENT;
     const char *name = o->agency;
+    if (o->agencies_from || o->out_dir) {
+        if (o->agencies_from && o->out_dir && !o->agency && !o->operator_name && !o->out)
+            return td_collector_enroll_many(o);
+        fprintf(stderr, "tiendo-collector: enroll --agencies-from FILE goes with --out-dir DIR "
+                        "(and neither --agency, --operator nor --out)\n");
+        return 1;
+    }
     if (!o->out || (!o->agency == !o->operator_name)) {
         fprintf(stderr, "tiendo-collector: enroll needs --out FILE and one of --agency CODE or "
                         "--operator NAME\n");

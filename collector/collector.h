@@ -18,14 +18,16 @@ typedef struct {
     const char *operator_name; /* enroll/revoke --operator NAME */
     const char *role;          /* enroll --role operator|admin */
     const char *key;           /* revoke --key PUBLIC */
-    const char *out;           /* enroll --out FILE */
-    const char *agents_ep;     /* run --agents EP */
-    const char *queries_ep;    /* run --queries EP */
-    size_t map_max;            /* run --map-max-mb */
-    int max_msg;               /* run --max-msg-bytes */
-    const char *http;          /* run --http ADDR:PORT or "off" */
-    const char *web;           /* run --web DIR: the dashboard's files */
-    int log_level;             /* run --config log_level, -1: not set */
+    const char *out;
+    const char *agencies_from;                      /* enroll --agencies-from FILE */
+    const char *out_dir; /* enroll --out-dir DIR */ /* enroll --out FILE */
+    const char *agents_ep;                          /* run --agents EP */
+    const char *queries_ep;                         /* run --queries EP */
+    size_t map_max;                                 /* run --map-max-mb */
+    int max_msg;                                    /* run --max-msg-bytes */
+    const char *http;                               /* run --http ADDR:PORT or "off" */
+    const char *web;                                /* run --web DIR: the dashboard's files */
+    int log_level;                                  /* run --config log_level, -1: not set */
     int rate_limit;
     char *owned[8]; /* values read from --config, freed by td_collector_opts_fini */
     size_t n_owned; /* run --rate-limit: messages per second per agent key (0: none) */
@@ -41,6 +43,7 @@ void td_collector_opts_fini(td_collector_opts *o);
 int td_collector_init(const td_collector_opts *o);
 int td_collector_import(const td_collector_opts *o);
 int td_collector_enroll(const td_collector_opts *o);
+int td_collector_enroll_many(const td_collector_opts *o);
 int td_collector_revoke(const td_collector_opts *o);
 int td_collector_keys(const td_collector_opts *o);
 int td_collector_run(const td_collector_opts *o);

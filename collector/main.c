@@ -18,6 +18,8 @@ static const char *s_usage =
     "  enroll  --data DIR --agency CODE --out FILE\n"
     "  enroll  --data DIR --operator NAME [--role operator|admin] --out FILE\n"
     "                                             issue a credential file\n"
+    "  enroll  --data DIR --agencies-from AGENCIES.csv --out-dir DIR\n"
+    "                                             one agent credential per agency (all or none)\n"
     "  revoke  --data DIR (--agency CODE | --operator NAME | --key PUBLIC)\n"
     "  keys    --data DIR [--json]                list enrolled keys\n"
     "  run     --data DIR [--agents EP] [--queries EP] [--map-max-mb N] [--max-msg-bytes N]\n"
@@ -39,6 +41,8 @@ enum {
     OPT_MAPMAX,
     OPT_RATE,
     OPT_HTTP,
+    OPT_AGENCIES_FROM,
+    OPT_OUT_DIR,
     OPT_WEB,
     OPT_CONFIG,
     OPT_MAXMSG,
@@ -60,6 +64,8 @@ static const struct option s_options[] = {
     {"max-msg-bytes", required_argument, NULL, OPT_MAXMSG},
     {"rate-limit", required_argument, NULL, OPT_RATE},
     {"http", required_argument, NULL, OPT_HTTP},
+    {"agencies-from", required_argument, NULL, OPT_AGENCIES_FROM},
+    {"out-dir", required_argument, NULL, OPT_OUT_DIR},
     {"web", required_argument, NULL, OPT_WEB},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"json", no_argument, NULL, OPT_JSON},
@@ -138,6 +144,12 @@ static int s_parse(int argc, char **argv, td_collector_opts *o)
             break;
         case OPT_HTTP:
             o->http = optarg;
+            break;
+        case OPT_AGENCIES_FROM:
+            o->agencies_from = optarg;
+            break;
+        case OPT_OUT_DIR:
+            o->out_dir = optarg;
             break;
         case OPT_WEB:
             o->web = optarg;
