@@ -110,6 +110,12 @@ static int s_agent_key(s_parse *p, const char *name, const char *value)
         return s_string(p, c->status_file, sizeof c->status_file, name, value);
     if (!strcmp(name, "state_dir"))
         return s_string(p, c->state_dir, sizeof c->state_dir, name, value);
+    if (!strcmp(name, "log")) {
+        if (!strcmp(value, "stderr") || !strcmp(value, "syslog"))
+            return s_string(p, c->log, sizeof c->log, name, value);
+        s_error(p, "log \"%s\" is not one of stderr|syslog", value);
+        return 0;
+    }
     return s_agent_int(p, name, value);
 }
 

@@ -71,6 +71,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "tiendo-agent: %s\n", why.text);
         return 1;
     }
+    if (cfg.log[0])
+        td_log_set_output(cfg.log);
     zsys_init();
     zsys_set_linger(0);
     return td_agent_run(&cfg, once, (int)timeout);

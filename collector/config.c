@@ -76,6 +76,12 @@ static int s_handler(void *user, const char *section, const char *name, const ch
             snprintf(p->error, sizeof p->error, "%s must not be empty", name);
             return 0;
         }
+    if (!strcmp(name, "log")) {
+        if (td_log_set_output(value) == 0)
+            return 1;
+        snprintf(p->error, sizeof p->error, "log \"%s\" is not one of stderr|syslog", value);
+        return 0;
+    }
     if (!strcmp(name, "log_level")) {
         int level = td_log_level_parse(value);
         if (level >= 0) {

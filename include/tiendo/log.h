@@ -14,6 +14,9 @@ int td_log_level_get(void);
 int td_log_level_parse(const char *name);
 /* Sets the program name written as prog=NAME on each line (NULL for none). */
 void td_log_set_program(const char *prog);
+/* "stderr" (the default; journald keeps it under systemd) or "syslog" (syslog(3), facility
+ * daemon, the program's name as ident). Returns -1 for another name. */
+int td_log_set_output(const char *output);
 
 /* Writes one line: level, msg (quoted), then the caller's key=value text from fmt (may be NULL).
  * Callers quote values that may hold spaces with %s inside \"...\" or use td_log_quote. Never pass

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "tiendo/log.h"
@@ -145,9 +146,16 @@ static void s_add_escaped(struct s_line *l, const char *src, bool quoted)
     l->len += s_escape(l->buf + l->len, S_LINE_MAX - 1 - l->len, src, quoted);
 }
 
+static bool s_syslog; /* lines go to syslog(3) instead of stderr */
+
 /* Writes the whole line, retrying short writes; a failing stderr has nowhere to be reported. */
-static void s_write(const char *buf, size_t len)
+static void s_write(int level, const char *buf, size_t len)
 {
+    if (s_syslog) {
+        static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+        syslog(prio[level], "%.*s", (int)(len && buf[len - 1] == '\n' ? len - 1 : len), buf);
+        return;
+    }
     while (len > 0) {
         ssize_t n = write(STDERR_FILENO, buf, len);
         if (n < 0 && errno == EINTR)
@@ -180,7 +188,7 @@ static void s_emit(int level, const char *msg, const char *fields)
         s_add_escaped(&l, fields, false);
     }
     l.buf[l.len++] = '\n';
-    s_write(l.buf, l.len);
+    s_write(level, l.buf, l.len);
 }
 
 static void s_report(struct s_slot *slot)
@@ -263,4 +271,19 @@ void td_log_flush(void)
             s_report(&s_slots[i]);
     }
     pthread_mutex_unlock(&s_lock);
+}
+
+int td_log_set_output(const char *output)
+{
+    if (!strcmp(output, "stderr")) {
+        s_syslog = false;
+        return 0;
+    }
+    if (strcmp(output, "syslog"))
+        return -1;
+    pthread_mutex_lock(&s_lock);
+    openlog(s_prog[0] ? s_prog : "tiendo", LOG_PID, LOG_DAEMON);
+    s_syslog = true;
+    pthread_mutex_unlock(&s_lock);
+    return 0;
 }

@@ -16,6 +16,7 @@ check "$base"$'\noutbox_max_mb = -1' "a.ini:6: outbox_max_mb \"-1\" is not a who
 check $'[agent]\ncollector = tcp://x:1\ncredentials = /c\nstate_dir = /s' "[agent] status_file is required"
 check $'[agent]\ncredentials = /c\nstatus_file = /s\nstate_dir = /s' "[agent] collector is required"
 check $'[agnet]\ncollector = x' "a.ini:2: unknown section [agnet]"
+check "$base"$'\nlog = screen' "a.ini:6: log \"screen\" is not one of stderr|syslog"
 check $'[agent]\ncollector =' "a.ini:2: collector must be a non-empty value"
 # A valid configuration gets past the file: the credential file is what is missing then.
 set +e; printf '%s\n' "$base" >"$T/a.ini"; "$AGENT" --config "$T/a.ini" --once 2>"$T/err"; set -e
