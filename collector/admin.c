@@ -71,6 +71,34 @@ static int s_issue(td_store *store, const char *data, int role, const char *name
     return 0;
 }
 
+/* enroll --operator NAME --token: a bearer token for the HTTP API, printed once; the store
+ * keeps only its digest. Revoked like the operator's keys (revoke --operator NAME). */
+static int s_issue_token(const td_collector_opts *o)
+{
+    char token[TD_TOKEN_LEN + 1];
+    td_errmsg why;
+    if (!td_code_valid(o->operator_name)) {
+        fprintf(stderr, "tiendo-collector: operator name \"%s\" must be 1-32 of [A-Za-z0-9._-]\n",
+                o->operator_name);
+        return 1;
+    }
+    if (td_keys_token_new(token) != TD_OK) {
+        fprintf(stderr, "tiendo-collector: no randomness for a token\n");
+        return 1;
+    }
+    s_put_key put = {.rec = {.role = TD_ROLE_TOKEN, .created = time(NULL)}};
+    td_keys_token_digest(token, put.rec.key);
+    snprintf(put.rec.name, sizeof put.rec.name, "%s", o->operator_name);
+    td_store *store = td_collector_open_store(o->data, 0);
+    int rc = !store || td_store_update(store, s_put_key_fn, &put, &why) != TD_OK;
+    if (store && rc)
+        fprintf(stderr, "tiendo-collector: %s\n", why.text);
+    td_store_destroy(&store);
+    if (rc == 0)
+        printf("%s\n", token); /* shown once: the store keeps only its digest */
+    return rc;
+}
+
 static int s_init_keys(const char *data)
 {
     td_cred c;
@@ -133,6 +161,12 @@ int td_collector_enroll(const td_collector_opts *o)
 {
     int role = TD_ROLE_AGENT;
     const char *name = o->agency;
+    if (o->token) {
+        if (o->operator_name && !o->agency && !o->out && !o->agencies_from)
+            return s_issue_token(o);
+        fprintf(stderr, "tiendo-collector: enroll --token goes with --operator NAME only\n");
+        return 1;
+    }
     if (o->agencies_from || o->out_dir) {
         if (o->agencies_from && o->out_dir && !o->agency && !o->operator_name && !o->out)
             return td_collector_enroll_many(o);

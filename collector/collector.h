@@ -31,7 +31,8 @@ typedef struct {
     int rate_limit;
     char *owned[8]; /* values read from --config, freed by td_collector_opts_fini */
     size_t n_owned; /* run --rate-limit: messages per second per agent key (0: none) */
-    bool json;      /* keys --json */
+    bool json;
+    bool token; /* enroll --operator NAME --token: an HTTP bearer token */ /* keys --json */
 } td_collector_opts;
 
 /* Reads `run`'s options from an INI file's [collector] section into o (FILE:LINE: errors

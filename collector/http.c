@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tiendo/keys.h"
 #include "tiendo/query.h"
 
 #define API_PREFIX "/api/v1/"
@@ -18,7 +19,8 @@ struct td_http {
     td_store *store;
     td_metrics *metrics;
     int port;
-    char web[4096]; /* the dashboard's directory; "" serves none */
+    char web[4096];  /* the dashboard's directory; "" serves none */
+    bool need_token; /* listening beyond loopback: every request but /healthz needs a token */
 };
 
 static enum MHD_Result s_send(struct MHD_Connection *c, unsigned status, const char *type,
@@ -234,6 +236,45 @@ static enum MHD_Result s_static(td_http *h, struct MHD_Connection *c, const char
     return body ? s_send(c, MHD_HTTP_OK, s_content_type(name), body, len) : MHD_NO;
 }
 
+typedef struct {
+    uint8_t digest[32];
+    td_keyrec rec;
+} s_token;
+
+static td_err s_token_fn(td_txn *txn, void *arg)
+{
+    s_token *t = arg;
+    return td_store_get_key(txn, t->digest, &t->rec);
+}
+
+/* True when the request carries "Authorization: Bearer TOKEN" of an unrevoked operator token. */
+static bool s_authorized(td_http *h, struct MHD_Connection *c)
+{
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!auth || strncmp(auth, "Bearer ", 7) || strlen(auth + 7) != TD_TOKEN_LEN)
+        return false;
+    s_token t;
+    td_keys_token_digest(auth + 7, t.digest);
+    return td_store_view(h->store, s_token_fn, &t, NULL) == TD_OK && t.rec.role == TD_ROLE_TOKEN &&
+           !t.rec.revoked;
+}
+
+static enum MHD_Result s_unauthorized(struct MHD_Connection *c)
+{
+    char *body = strdup("an operator token is required: Authorization: Bearer TOKEN\n");
+    struct MHD_Response *r =
+        body ? MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE) : NULL;
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"tiendo\"");
+    MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+    enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
 static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char *url,
                                 const char *method, const char *version, const char *upload,
                                 size_t *upload_size, void **state)
@@ -245,6 +286,8 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char 
     td_http *h = cls;
     if (strcmp(method, "GET") && strcmp(method, "HEAD"))
         return s_send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
+    if (h->need_token && strcmp(url, "/healthz") && !s_authorized(h, c))
+        return s_unauthorized(c);
     if (!strcmp(url, "/metrics"))
         return s_metrics(h, c);
     if (!strcmp(url, "/healthz"))
@@ -260,7 +303,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char 
     return s_send_text(c, MHD_HTTP_NOT_FOUND, "not found: /metrics, /healthz, /api/v1/QUERY\n");
 }
 
-static td_err s_parse_addr(const char *addr, struct sockaddr_in *sa, td_errmsg *why)
+static td_err s_parse_addr(const char *addr, struct sockaddr_in *sa, bool *loopback, td_errmsg *why)
 {
     char host[64];
     const char *colon = strrchr(addr, ':');
@@ -276,11 +319,7 @@ static td_err s_parse_addr(const char *addr, struct sockaddr_in *sa, td_errmsg *
     sa->sin_port = htons((uint16_t)port);
     if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
         return td_fail(why, TD_EINVAL, "http \"%s\": %s is not an IPv4 address", addr, host);
-    if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127)
-        return td_fail(why, TD_EPERM,
-                       "http \"%s\": only loopback addresses are served (the API has no "
-                       "operator tokens yet); put a reverse proxy with authentication in front",
-                       addr);
+    *loopback = (ntohl(sa->sin_addr.s_addr) >> 24) == 127;
     return TD_OK;
 }
 
@@ -288,7 +327,8 @@ td_err td_http_start(const char *addr, td_store *store, td_metrics *metrics, td_
                      td_errmsg *why)
 {
     struct sockaddr_in sa;
-    td_err err = s_parse_addr(addr, &sa, why);
+    bool loopback;
+    td_err err = s_parse_addr(addr, &sa, &loopback, why);
     if (err)
         return err;
     td_http *h = calloc(1, sizeof *h);
@@ -296,6 +336,7 @@ td_err td_http_start(const char *addr, td_store *store, td_metrics *metrics, td_
         return td_fail(why, TD_ENOMEM, "out of memory");
     h->store = store;
     h->metrics = metrics;
+    h->need_token = !loopback;
     h->daemon =
         MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, s_handle, h,
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,

@@ -10,9 +10,9 @@
 
 typedef struct td_http td_http;
 
-/* Listens on addr ("HOST:PORT"; HOST an IPv4 address, PORT 0 for any free port). Only loopback
- * addresses are accepted: beyond loopback the API would need operator tokens, which are not
- * built yet. */
+/* Listens on addr ("HOST:PORT"; HOST an IPv4 address, PORT 0 for any free port). On a loopback
+ * address every request is served; on any other, every request but /healthz needs an
+ * operator's bearer token (tiendo-collector enroll --operator NAME --token). */
 td_err td_http_start(const char *addr, td_store *store, td_metrics *metrics, td_http **out,
                      td_errmsg *why);
 /* Serves the dashboard's files from dir: "/" is dir/index.html, "/static/NAME" is dir/NAME

@@ -21,7 +21,7 @@ static td_err s_generation_fn(td_txn *txn, void *arg)
 
 static td_err s_add(const td_keyrec *k, void *arg)
 {
-    if (k->revoked)
+    if (k->revoked || k->role == TD_ROLE_TOKEN) /* tokens are not CURVE keys */
         return TD_OK;
     td_keyrec *copy = malloc(sizeof *copy);
     if (!copy)

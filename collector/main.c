@@ -18,6 +18,7 @@ static const char *s_usage =
     "  enroll  --data DIR --agency CODE --out FILE\n"
     "  enroll  --data DIR --operator NAME [--role operator|admin] --out FILE\n"
     "                                             issue a credential file\n"
+    "  enroll  --data DIR --operator NAME --token  print a bearer token for the HTTP API\n"
     "  enroll  --data DIR --agencies-from AGENCIES.csv --out-dir DIR\n"
     "                                             one agent credential per agency (all or none)\n"
     "  revoke  --data DIR (--agency CODE | --operator NAME | --key PUBLIC)\n"
@@ -41,6 +42,7 @@ enum {
     OPT_MAPMAX,
     OPT_RATE,
     OPT_HTTP,
+    OPT_TOKEN,
     OPT_AGENCIES_FROM,
     OPT_OUT_DIR,
     OPT_WEB,
@@ -64,6 +66,7 @@ static const struct option s_options[] = {
     {"max-msg-bytes", required_argument, NULL, OPT_MAXMSG},
     {"rate-limit", required_argument, NULL, OPT_RATE},
     {"http", required_argument, NULL, OPT_HTTP},
+    {"token", no_argument, NULL, OPT_TOKEN},
     {"agencies-from", required_argument, NULL, OPT_AGENCIES_FROM},
     {"out-dir", required_argument, NULL, OPT_OUT_DIR},
     {"web", required_argument, NULL, OPT_WEB},
@@ -150,6 +153,9 @@ static int s_parse(int argc, char **argv, td_collector_opts *o)
             break;
         case OPT_OUT_DIR:
             o->out_dir = optarg;
+            break;
+        case OPT_TOKEN:
+            o->token = true;
             break;
         case OPT_WEB:
             o->web = optarg;

@@ -37,7 +37,8 @@ static const char *s_decide(td_store *store, zmsg_t *req, char user_id[TD_Z85_LE
         s_lookup l;
         memcpy(l.key, zframe_data(cred), TD_KEY_LEN);
         td_keys_encode(l.key, user_id);
-        if (td_store_view(store, s_lookup_fn, &l, NULL) == TD_OK && !l.rec.revoked)
+        if (td_store_view(store, s_lookup_fn, &l, NULL) == TD_OK && !l.rec.revoked &&
+            l.rec.role != TD_ROLE_TOKEN)
             status = "200";
         else
             td_log_info("refused a key that is not enrolled or is revoked", "key=%s address=%s",

@@ -24,6 +24,13 @@ td_err td_keys_generate(char public_txt[TD_Z85_LEN + 1], char secret_txt[TD_Z85_
 td_err td_keys_decode(const char *txt, uint8_t key[32]);
 void td_keys_encode(const uint8_t key[32], char txt[TD_Z85_LEN + 1]);
 
+#define TD_TOKEN_LEN 64 /* hex characters */
+
+/* A fresh bearer token (64 hex characters of 32 random bytes). */
+td_err td_keys_token_new(char token[TD_TOKEN_LEN + 1]);
+/* What the store keeps of a token: its SHA-1 digest, zero-padded to 32 bytes. */
+void td_keys_token_digest(const char *token, uint8_t digest[32]);
+
 /* Writes a credential file with mode 0600, atomically (temporary file, then rename). */
 td_err td_keys_save(const char *path, const td_cred *cred, td_errmsg *why);
 /* Reads a credential file. Refuses (TD_EPERM) a file that group or others may read, and a file

@@ -53,7 +53,9 @@ td_err td_store_each_task(td_txn *txn, td_err (*cb)(const td_task *t, void *arg)
 
 /* Enrolled keys. */
 #define TD_KEY_LEN 32
-typedef enum { TD_ROLE_AGENT = 1, TD_ROLE_OPERATOR, TD_ROLE_ADMIN } td_role;
+/* TD_ROLE_TOKEN: an operator's bearer token for the HTTP API; its "key" is the token's digest
+ * (td_keys_token_digest), never a CURVE key. */
+typedef enum { TD_ROLE_AGENT = 1, TD_ROLE_OPERATOR, TD_ROLE_ADMIN, TD_ROLE_TOKEN } td_role;
 const char *td_role_name(int role);
 td_err td_role_parse(const char *name, int *out);
 

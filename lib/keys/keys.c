@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 static const char s_z85_alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -98,4 +99,25 @@ td_err td_keys_load(const char *path, td_cred *out, td_errmsg *why)
         return td_fail(why, TD_EINVAL, "%s: credential file names no role", path);
     *out = c;
     return TD_OK;
+}
+
+td_err td_keys_token_new(char token[TD_TOKEN_LEN + 1])
+{
+    uint8_t raw[32];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return TD_EIO;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(token + 2 * i, 3, "%02x", raw[i]);
+    return TD_OK;
+}
+
+void td_keys_token_digest(const char *token, uint8_t digest[32])
+{
+    zdigest_t *d = zdigest_new();
+    memset(digest, 0, 32);
+    if (!d)
+        return;
+    zdigest_update(d, (const byte *)token, strlen(token));
+    memcpy(digest, zdigest_data(d), zdigest_size(d) < 32 ? zdigest_size(d) : 32);
+    zdigest_destroy(&d);
 }

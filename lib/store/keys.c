@@ -3,16 +3,16 @@
 
 #include <string.h>
 
-static const char *const s_roles[] = {NULL, "agent", "operator", "admin"};
+static const char *const s_roles[] = {NULL, "agent", "operator", "admin", "token"};
 
 const char *td_role_name(int role)
 {
-    return role >= TD_ROLE_AGENT && role <= TD_ROLE_ADMIN ? s_roles[role] : NULL;
+    return role >= TD_ROLE_AGENT && role <= TD_ROLE_TOKEN ? s_roles[role] : NULL;
 }
 
 td_err td_role_parse(const char *name, int *out)
 {
-    for (int r = TD_ROLE_AGENT; r <= TD_ROLE_ADMIN; r++)
+    for (int r = TD_ROLE_AGENT; r <= TD_ROLE_TOKEN; r++)
         if (strcmp(name, s_roles[r]) == 0) {
             *out = r;
             return TD_OK;

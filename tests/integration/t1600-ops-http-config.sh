@@ -33,7 +33,7 @@ bad $'[collector]\nmax_msg_bytes = 12' "bad.ini:2: max_msg_bytes \"12\""
 bad $'[collector]\nlog_level = loud' "bad.ini:2: log_level \"loud\" is not one of error|warning|info|debug"
 bad $'[agent]\ndata = /x' "bad.ini:2: unknown section [agent]"
 bad $'[collector]\nlog = screen' "bad.ini:2: log \"screen\" is not one of stderr|syslog"
-bad $'[collector]\nhttp = 10.0.0.1:80\ndata = '"$T/data" "only loopback addresses are served"
+bad $'[collector]\nhttp = localhost:80\ndata = '"$T/data" 'localhost is not an IPv4 address'
 
 # Flags override the file: --rate-limit 2 beats rate_limit = 500.
 rm -f "$T/data/endpoints"
