@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tiendo/parse.h"
 
@@ -81,6 +82,16 @@ static void s_cross_check(s_import *im, td_txn *txn)
                            im->tasks_name, im->task_lines[i], im->tasks[i].lead);
 }
 
+/* A progress bar on a terminal, redrawn at each percent. */
+static void s_progress(size_t i, size_t n)
+{
+    if (n < 1000 || !isatty(STDERR_FILENO) || (i % (n / 100) && i != n))
+        return;
+    int filled = (int)(40 * i / n);
+    fprintf(stderr, "\rimporting %zu/%zu [%.*s%*s]%s", i, n, filled,
+            "########################################", 40 - filled, "", i == n ? "\n" : "");
+}
+
 static td_err s_write(td_txn *txn, void *arg)
 {
     s_import *im = arg;
@@ -89,10 +100,15 @@ static td_err s_write(td_txn *txn, void *arg)
     if (td_errlist_count(im->errs) > before)
         return TD_EINVAL;
     td_err err = TD_OK;
-    for (size_t i = 0; err == TD_OK && i < im->n_agencies; i++)
+    size_t n = im->n_agencies + im->n_tasks;
+    for (size_t i = 0; err == TD_OK && i < im->n_agencies; i++) {
         err = td_store_put_agency(txn, &im->agencies[i]);
-    for (size_t i = 0; err == TD_OK && i < im->n_tasks; i++)
+        s_progress(i + 1, n);
+    }
+    for (size_t i = 0; err == TD_OK && i < im->n_tasks; i++) {
         err = td_store_put_task(txn, &im->tasks[i]);
+        s_progress(im->n_agencies + i + 1, n);
+    }
     return err;
 }
 
