@@ -165,6 +165,10 @@ int main(int argc, char **argv)
         s_usage(stdout);
         return EXIT_SUCCESS;
     }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("tiendo-sim %s\n", TIENDO_VERSION);
+        return EXIT_SUCCESS;
+    }
     if (strcmp(argv[1], "generate") == 0)
         return s_generate_main(argc - 1, argv + 1);
     fprintf(stderr, "tiendo-sim: unknown command '%s' (see tiendo-sim --help)\n", argv[1]);
