@@ -35,21 +35,26 @@ for c in $codes; do
     "$B/agent/tiendo-agent" --config "$W/agents/$c/agent.ini" 2>>"$W/agents.log" &
     PIDS+=($!)
 done
-reports() { "$B/cli/tiendo" agents --json | python3 -c 'import json,sys; print(sum(a["reports"] for a in json.load(sys.stdin)["agents"]))'; }
-wait_reports() { for _ in $(seq 300); do [ "$(reports)" -ge "$1" ] && return 0; sleep 0.2; done; echo "timed out" >&2; return 1; }
+# Agents whose latest stored report is of date $1 (their probes also report, so counting
+# reports would not tell when every snapshot has arrived).
+at_date() { "$B/cli/tiendo" agents --json | python3 -c 'import json,sys; print(sum((a["last_report_as_of"] or "").startswith(sys.argv[1]) for a in json.load(sys.stdin)["agents"]))' "$1"; }
+wait_date() { for _ in $(seq 300); do [ "$(at_date "$1")" -ge "$2" ] && return 0; sleep 0.2; done; echo "timed out" >&2; return 1; }
 n1=$(ls "$W/gen/status/$D1" | wc -l)
-wait_reports "$n1"
-echo "   $(reports) reports stored"
+wait_date $D1 "$n1"
+echo "   $n1 agencies reported their $D1 status"
 echo "== agencies update their status files ($D2); the agents notice and report"
 for c in $codes; do cp "$W/gen/status/$D2/$c.json" "$W/agents/$c/status.json.new"; mv "$W/agents/$c/status.json.new" "$W/agents/$c/status.json"; done
-wait_reports $((n1 + $(echo "$codes" | wc -w)))
-echo "   $(reports) reports stored"
+n2=$(echo "$codes" | wc -w)
+wait_date $D2 "$n2"
+echo "   $n2 agencies reported their $D2 status"
 echo
 "$B/cli/tiendo" summary --as-of $D1
 echo
 "$B/cli/tiendo" summary --as-of $D2
 echo
 echo "== overdue tasks as of $D2 (first 15)"
-"$B/cli/tiendo" tasks --as-of $D2 --class overdue | head -16
+"$B/cli/tiendo" tasks --as-of $D2 --class overdue >"$W/overdue.txt"
+head -16 "$W/overdue.txt"
 echo
-"$B/cli/tiendo" agents --state online | tail -1
+"$B/cli/tiendo" agents --state online >"$W/online.txt"
+echo "agents online: $(($(wc -l <"$W/online.txt") - 2))"
