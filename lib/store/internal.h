@@ -55,10 +55,15 @@ td_err td_store_scan(td_txn *txn, int db, const void *prefix, size_t plen, td_kv
 td_err td_store_seek_at(td_txn *txn, int db, const uint8_t *prefix, size_t plen, td_time t,
                         td_time *as_of, td_rbuf *val);
 
-/* After a version `val` was put at prefix | as_of: when the next version (the smallest as_of
- * after it) holds the same fields (bytes after received_at and seq), it is a copy that arrived
- * earlier out of order: delete it, so that what is stored does not depend on arrival order. */
-td_err td_store_drop_next_copy(td_txn *txn, const uint8_t *prefix, size_t plen, td_time as_of,
-                               const uint8_t *val, size_t vlen);
+/* Versions, not copies (lib/store/versions.c). A marker repeats the version at *ref. */
+bool td_store_marker(const uint8_t *val, size_t len, td_time *ref);
+/* The state in effect at t under prefix: like td_store_seek_at, markers followed to the version
+ * they repeat. *as_of is the entry found (the latest report), *real_as_of the version's. */
+td_err td_store_seek_state(td_txn *txn, const uint8_t *prefix, size_t plen, td_time t,
+                           td_time *as_of, td_time *real_as_of, td_rbuf *val);
+/* Puts val (received_at and seq, then the fields) at prefix | as_of as a version, or as a
+ * marker when the state in effect there has the same fields; *stored: a version was written. */
+td_err td_store_put_state(td_txn *txn, const uint8_t *prefix, size_t plen, td_time as_of,
+                          const uint8_t *val, size_t len, bool *stored);
 
 #endif

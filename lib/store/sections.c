@@ -203,25 +203,10 @@ td_err td_store_put_section(td_txn *txn, const td_section_version *v, bool *stor
     td_wbuf_init(&prefix);
     s_prefix(&prefix, v->kind, v->agency, v->id);
     s_encode(&txn->val, v);
-    td_time as_of;
-    td_rbuf cur;
-    td_err err = prefix.oom || txn->val.oom ? TD_ENOMEM
-                                            : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data,
-                                                               prefix.len, v->as_of, &as_of, &cur);
-    /* Versions, not copies: compare the fields (after received_at and seq, 16 bytes). */
-    *stored = !(err == TD_OK && cur.left == txn->val.len &&
-                memcmp(cur.p + 16, txn->val.data + 16, cur.left - 16) == 0);
-    if (err == TD_OK || err == TD_ENOTFOUND)
-        err = TD_OK;
-    if (err == TD_OK && *stored) {
-        td_wbuf_reset(&txn->key);
-        td_wbuf_bytes(&txn->key, prefix.data, prefix.len);
-        td_wbuf_key_i64(&txn->key, v->as_of);
-        err = td_store_put_kv(txn, TD_DB_VERSIONS);
-        if (err == TD_OK)
-            err = td_store_drop_next_copy(txn, prefix.data, prefix.len, v->as_of, txn->val.data,
-                                          txn->val.len);
-    }
+    td_err err = prefix.oom || txn->val.oom
+                     ? TD_ENOMEM
+                     : td_store_put_state(txn, prefix.data, prefix.len, v->as_of, txn->val.data,
+                                          txn->val.len, stored);
     td_wbuf_fini(&prefix);
     return err;
 }
@@ -232,11 +217,11 @@ td_err td_store_section_at(td_txn *txn, int kind, const char *agency, const char
     td_wbuf prefix;
     td_wbuf_init(&prefix);
     s_prefix(&prefix, kind, agency, id);
-    td_time as_of;
+    td_time as_of, real;
     td_rbuf r;
-    td_err err =
-        prefix.oom ? TD_ENOMEM
-                   : td_store_seek_at(txn, TD_DB_VERSIONS, prefix.data, prefix.len, t, &as_of, &r);
+    td_err err = prefix.oom
+                     ? TD_ENOMEM
+                     : td_store_seek_state(txn, prefix.data, prefix.len, t, &as_of, &real, &r);
     if (err == TD_OK)
         err = s_decode(kind, agency, id, as_of, &r, out);
     td_wbuf_fini(&prefix);
@@ -250,6 +235,7 @@ typedef struct {
     size_t plen;  /* kind | agency NUL */
     td_time t;    /* each_section_at: the instant; INT64_MAX for history */
     bool history; /* every version rather than the one in effect */
+    td_txn *txn;  /* to follow markers to the version they repeat */
     const char *want_id;
     char id[TD_SECTION_ID_MAX + 1];
     bool have; /* a version of `id` in effect at t was seen */
@@ -262,7 +248,21 @@ typedef struct {
 static td_err s_emit(s_walk *w, td_time as_of, td_rbuf *val)
 {
     td_section_version v;
-    td_err err = s_decode(w->kind, w->agency, w->id, as_of, val, &v);
+    td_time ref, real;
+    td_rbuf resolved = *val;
+    if (td_store_marker(val->p, val->left, &ref)) {
+        td_wbuf prefix;
+        td_wbuf_init(&prefix);
+        s_prefix(&prefix, w->kind, w->agency, w->id);
+        td_time found;
+        td_err err = prefix.oom ? TD_ENOMEM
+                                : td_store_seek_state(w->txn, prefix.data, prefix.len, as_of,
+                                                      &found, &real, &resolved);
+        td_wbuf_fini(&prefix);
+        if (err)
+            return err;
+    }
+    td_err err = s_decode(w->kind, w->agency, w->id, as_of, &resolved, &v);
     if (err == TD_OK)
         err = w->cb(&v, w->arg);
     td_section_version_fini(&v);
@@ -279,7 +279,10 @@ static td_err s_walk_kv(const uint8_t *key, size_t klen, td_rbuf *val, void *arg
     td_time as_of = td_key_i64(key + klen - 8);
     if (w->want_id && strcmp(id, w->want_id))
         return TD_OK;
+    td_time ref;
     if (w->history) {
+        if (td_store_marker(val->p, val->left, &ref))
+            return TD_OK; /* history lists changes; a marker repeats one */
         snprintf(w->id, sizeof w->id, "%s", id);
         return s_emit(w, as_of, val);
     }
@@ -317,7 +320,7 @@ static td_err s_walk_run(td_txn *txn, s_walk *w)
 td_err td_store_each_section_at(td_txn *txn, int kind, const char *agency, td_time t,
                                 td_err (*cb)(const td_section_version *v, void *arg), void *arg)
 {
-    s_walk w = {.kind = kind, .agency = agency, .t = t, .cb = cb, .arg = arg};
+    s_walk w = {.kind = kind, .agency = agency, .t = t, .cb = cb, .arg = arg, .txn = txn};
     w.id[0] = '\001'; /* no id starts with it: the first key starts an item */
     return s_walk_run(txn, &w);
 }
@@ -326,7 +329,12 @@ td_err td_store_each_section_version(td_txn *txn, int kind, const char *agency, 
                                      td_err (*cb)(const td_section_version *v, void *arg),
                                      void *arg)
 {
-    s_walk w = {
-        .kind = kind, .agency = agency, .history = true, .want_id = id, .cb = cb, .arg = arg};
+    s_walk w = {.kind = kind,
+                .agency = agency,
+                .history = true,
+                .want_id = id,
+                .cb = cb,
+                .arg = arg,
+                .txn = txn};
     return s_walk_run(txn, &w);
 }

@@ -370,6 +370,7 @@ static void test_role_names(void **state)
         {"agent", TD_ROLE_AGENT},
         {"operator", TD_ROLE_OPERATOR},
         {"admin", TD_ROLE_ADMIN},
+        {"token", TD_ROLE_TOKEN},
     };
     for (size_t i = 0; i < N(cases); i++) {
         int got = 0;
@@ -379,7 +380,7 @@ static void test_role_names(void **state)
     }
     int got = 42;
     assert_null(td_role_name(0));
-    assert_null(td_role_name(TD_ROLE_ADMIN + 1));
+    assert_null(td_role_name(TD_ROLE_TOKEN + 1));
     CHECK_INT("unknown", td_role_parse("Agent", &got), TD_EINVAL);
     CHECK_INT("empty", td_role_parse("", &got), TD_EINVAL);
     CHECK_INT("untouched", got, 42);
@@ -1064,6 +1065,24 @@ static td_err s_list_fn(td_txn *txn, void *arg)
     return td_store_each_task_version(txn, "NV-1", s_list_copies, arg);
 }
 
+typedef struct {
+    int progress;
+    td_time as_of;
+} s_at_30;
+
+static td_err s_at_30_fn(td_txn *txn, void *arg)
+{
+    s_at_30 *at = arg;
+    td_task_version v;
+    td_err err = td_store_task_version_at(txn, "NV-1", 30, &v);
+    if (err == TD_OK) {
+        at->progress = v.status.progress;
+        at->as_of = v.as_of;
+        td_task_status_fini(&v.status);
+    }
+    return err;
+}
+
 static void test_versions_not_copies(void **state)
 {
     static const s_copy_case cases[] = {
@@ -1072,6 +1091,9 @@ static void test_versions_not_copies(void **state)
         {"an older different version stays", {{20, 5}, {10, 3}}, "10:3 20:5"},
         {"inserted between equal neighbours", {{10, 5}, {30, 5}, {20, 5}}, "10:5"},
         {"same as_of replaced", {{10, 5}, {10, 6}}, "10:6"},
+        {"a repeat keeps its meaning when an earlier change arrives late",
+         {{10, 5}, {30, 5}, {20, 7}},
+         "10:5 20:7"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         s_fixture *f = *state;
@@ -1086,6 +1108,13 @@ static void test_versions_not_copies(void **state)
         CHECK_INT(cases[i].name, td_store_view(f->store, s_list_fn, got, &why), TD_OK);
         CHECK_STR(cases[i].name, got, cases[i].want);
     }
+    /* The last case: the report at 30 said 5; the change at 20 arrived after it. */
+    s_fixture *f = *state;
+    td_errmsg why = {{0}};
+    s_at_30 at = {0};
+    CHECK_INT("state at 30", td_store_view(f->store, s_at_30_fn, &at, &why), TD_OK);
+    CHECK_INT("state at 30", at.progress, 5);
+    CHECK_INT("reported as of", at.as_of, 30);
 }
 
 int main(void)
