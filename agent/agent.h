@@ -34,10 +34,9 @@ typedef struct {
     char collector[256];    /* endpoint, e.g. tcp://collector.example:7701 */
     char credentials[4096]; /* credential file from `tiendo-collector enroll` */
     char status_file[4096];
-    char state_dir[4096];
-    char log[8];
-        /* "stderr" or "syslog"; "" means stderr */ /* holds the outbox and the probes' journal */
-    int interval;                                   /* seconds between keep-alives (Hello) */
+    char state_dir[4096]; /* holds the outbox and the probes' journal */
+    char log[8];          /* "stderr" or "syslog"; "" means stderr */
+    int interval;         /* seconds between keep-alives (Hello) */
     size_t outbox_max_mb;
     int reconnect_max; /* seconds: the longest wait between reconnection attempts */
     td_probe_config probes[TD_AGENT_PROBES_MAX]; /* configured first, then built-ins */
