@@ -327,7 +327,7 @@ td_err td_http_start(const char *addr, td_store *store, td_metrics *metrics, td_
                      td_errmsg *why)
 {
     struct sockaddr_in sa;
-    bool loopback;
+    bool loopback = false;
     td_err err = s_parse_addr(addr, &sa, &loopback, why);
     if (err)
         return err;
