@@ -34,4 +34,10 @@ int td_cli_render(const char *command, json_t *doc, td_out_format fmt);
  * exit code. */
 int td_cli_report(td_client *client, const td_param *p, size_t n);
 
+/* tiendo watch: prints live events until interrupted. Options (names without dashes): events
+ * (the endpoint; default $TIENDO_EVENTS, else the collector's host with port 7703), filter
+ * (event types or families, comma-separated, repeatable). Returns an exit code. */
+int td_cli_watch(const char *collector, const char *cred_path, const td_param *p, size_t n,
+                 bool json);
+
 #endif

@@ -32,10 +32,16 @@ static const char *s_usage =
     "  trend --from DATE --to DATE --every day|week|month [--metric M] [--json|--csv]\n"
     "  outages [--kind power|link] [--from WHEN] [--to WHEN] [--province CODE] [--agency CODE]\n"
     "  report [--as-of WHEN] [--since WHEN] [--format md|html] [--out FILE]\n"
+    "  watch  [--filter TYPE[,TYPE...]] [--events EP] [--json]\n"
+    "  alerts [--rule NAME] [--limit N] [--json|--csv]\n"
     "\n"
     "filters: --source S --lead CODE --block B --group G --difficulty normal|hard\n"
     "         --province CODE\n"
     "WHEN: YYYY-MM-DD (end of that day, UTC+7) or an ISO-8601 date-time; default now.\n"
+    "watch TYPE: task.overdue task.completed agent.late agent.silent agent.online\n"
+    "  obstacle.opened obstacle.resolved store.near_full report.rejected, or a family\n"
+    "  (task, agent, obstacle, store, report); the events endpoint defaults to\n"
+    "  $TIENDO_EVENTS, else the collector's host with port 7703.\n"
     "The collector defaults to $TIENDO_COLLECTOR, else tcp://127.0.0.1:7702; the credential\n"
     "file to $TIENDO_CREDENTIALS.\n";
 
@@ -138,6 +144,11 @@ int main(int argc, char **argv)
         return s_usage_error("no credential file: give --credentials FILE or set "
                              "TIENDO_CREDENTIALS%s",
                              "");
+    if (!strcmp(c.command, "watch")) {
+        if (c.fmt == TD_OUT_CSV)
+            return s_usage_error("watch prints text or --json, not --csv%s", "");
+        return td_cli_watch(c.collector, c.credentials, c.params, c.n_params, c.fmt == TD_OUT_JSON);
+    }
     td_client *client = td_client_new(c.collector, c.credentials, c.timeout_s, &rc);
     if (!client)
         return rc;

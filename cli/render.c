@@ -46,12 +46,18 @@ static const s_column s_report_cols[] = {
     {"seq", "SEQ", 6},           {"as_of", "AS_OF", -25},     {"received_at", "RECEIVED_AT", -25},
     {"accepted", "ACCEPTED", 8}, {"rejected", "REJECTED", 8}, {"key", "KEY", -40},
 };
+static const s_column s_alert_cols[] = {
+    {"id", "ID", 5},         {"time", "TIME", -25},    {"rule", "RULE", -16},
+    {"event", "EVENT", -17}, {"status", "STATUS", -9}, {"suppressed_before", "HELD", 4},
+    {"text", "TEXT", -0},
+};
 
 #define N(a) (sizeof a / sizeof a[0])
 static const s_table s_tables[] = {
     {"tasks", "tasks", s_task_cols, N(s_task_cols)},
     {"agents", "agents", s_agent_cols, N(s_agent_cols)},
     {"reports", "reports", s_report_cols, N(s_report_cols)},
+    {"alerts", "alerts", s_alert_cols, N(s_alert_cols)},
 };
 
 /* The value as text: "" for null, numbers in decimal. */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alerts.h"
 #include "tiendo/store.h"
 
 #define TD_COLLECTOR_KEY_FILE "collector.key"
@@ -18,21 +19,24 @@ typedef struct {
     const char *operator_name; /* enroll/revoke --operator NAME */
     const char *role;          /* enroll --role operator|admin */
     const char *key;           /* revoke --key PUBLIC */
-    const char *out;
-    const char *agencies_from;                      /* enroll --agencies-from FILE */
-    const char *out_dir; /* enroll --out-dir DIR */ /* enroll --out FILE */
-    const char *agents_ep;                          /* run --agents EP */
-    const char *queries_ep;                         /* run --queries EP */
-    size_t map_max;                                 /* run --map-max-mb */
-    int max_msg;                                    /* run --max-msg-bytes */
-    const char *http;                               /* run --http ADDR:PORT or "off" */
-    const char *web;                                /* run --web DIR: the dashboard's files */
-    int log_level;                                  /* run --config log_level, -1: not set */
-    int rate_limit;
-    char *owned[8]; /* values read from --config, freed by td_collector_opts_fini */
-    size_t n_owned; /* run --rate-limit: messages per second per agent key (0: none) */
-    bool json;
-    bool token; /* enroll --operator NAME --token: an HTTP bearer token */ /* keys --json */
+    const char *out;           /* enroll --out FILE */
+    const char *agencies_from; /* enroll --agencies-from FILE */
+    const char *out_dir;       /* enroll --out-dir DIR */
+    const char *agents_ep;     /* run --agents EP */
+    const char *queries_ep;    /* run --queries EP */
+    const char *events_ep;     /* run --events EP, or "off" */
+    size_t map_max;            /* run --map-max-mb */
+    int max_msg;               /* run --max-msg-bytes */
+    const char *http;          /* run --http ADDR:PORT or "off" */
+    const char *web;           /* run --web DIR: the dashboard's files */
+    int log_level;             /* run --config log_level, -1: not set */
+    int rate_limit;            /* run --rate-limit: messages per second per agent key (0: none) */
+    td_alert_rule *alerts;     /* run --config [alert NAME] sections */
+    size_t n_alerts;
+    char *owned[16]; /* values read from --config, freed by td_collector_opts_fini */
+    size_t n_owned;
+    bool json;  /* keys --json */
+    bool token; /* enroll --operator NAME --token: an HTTP bearer token */
 } td_collector_opts;
 
 /* Reads `run`'s options from an INI file's [collector] section into o (FILE:LINE: errors

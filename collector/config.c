@@ -43,6 +43,40 @@ void td_collector_opts_fini(td_collector_opts *o)
     for (size_t i = 0; i < o->n_owned; i++)
         free(o->owned[i]);
     o->n_owned = 0;
+    for (size_t i = 0; i < o->n_alerts; i++)
+        td_alert_rule_fini(&o->alerts[i]);
+    free(o->alerts);
+    o->alerts = NULL;
+    o->n_alerts = 0;
+}
+
+/* A key of an [alert NAME] section: the rule named NAME, made on its first key. */
+static int s_alert_key(s_parse *p, const char *name, const char *key, const char *value)
+{
+    td_collector_opts *o = p->o;
+    if (!*name || strchr(name, ' ')) {
+        snprintf(p->error, sizeof p->error, "[alert %s]: an alert's NAME is one word", name);
+        return 0;
+    }
+    td_alert_rule *r = NULL;
+    for (size_t i = 0; i < o->n_alerts && !r; i++)
+        if (!strcmp(o->alerts[i].name, name))
+            r = &o->alerts[i];
+    if (!r) {
+        td_alert_rule *grown = realloc(o->alerts, (o->n_alerts + 1) * sizeof *grown);
+        if (!grown) {
+            snprintf(p->error, sizeof p->error, "out of memory");
+            return 0;
+        }
+        o->alerts = grown;
+        r = &o->alerts[o->n_alerts++];
+        memset(r, 0, sizeof *r);
+        r->name = strdup(name);
+    }
+    const char *bad = td_alert_rule_set(r, key, value);
+    if (bad)
+        snprintf(p->error, sizeof p->error, "[alert %s] %s: %s", name, key, bad);
+    return bad == NULL;
 }
 
 static int s_number(s_parse *p, const char *name, const char *value)
@@ -63,13 +97,17 @@ static int s_handler(void *user, const char *section, const char *name, const ch
 {
     s_parse *p = user;
     td_collector_opts *o = p->o;
+    if (!strncmp(section, "alert ", 6))
+        return s_alert_key(p, section + 6, name, value);
     if (strcmp(section, "collector")) {
-        snprintf(p->error, sizeof p->error, "unknown section [%s]", section);
+        snprintf(p->error, sizeof p->error,
+                 "unknown section [%s] (expected [collector] or [alert NAME])", section);
         return 0;
     }
-    static const char *const strings[] = {"data", "agents", "queries", "http", "web"};
-    const char **dst[] = {&o->data, &o->agents_ep, &o->queries_ep, &o->http, &o->web};
-    for (size_t i = 0; i < 5; i++)
+    static const char *const strings[] = {"data", "agents", "queries", "events", "http", "web"};
+    const char **dst[] = {&o->data,      &o->agents_ep, &o->queries_ep,
+                          &o->events_ep, &o->http,      &o->web};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (!strcmp(name, strings[i])) {
             if (s_keep(p, dst[i], value))
                 return 1;
@@ -118,6 +156,13 @@ int td_collector_config_load(const char *path, td_collector_opts *o)
         fprintf(stderr, "tiendo-collector: %s:%d: %s\n", path, line,
                 p.error[0] ? p.error : "syntax error");
         return 1;
+    }
+    for (size_t i = 0; i < o->n_alerts; i++) {
+        const char *bad = td_alert_rule_check(&o->alerts[i]);
+        if (bad) {
+            fprintf(stderr, "tiendo-collector: %s: [alert %s] %s\n", path, o->alerts[i].name, bad);
+            return 1;
+        }
     }
     return 0;
 }

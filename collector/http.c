@@ -1,3 +1,4 @@
+#include "clock.h"
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -71,7 +72,7 @@ static enum MHD_Result s_api(td_http *h, struct MHD_Connection *c, const char *c
         return s_send_text(c, MHD_HTTP_BAD_REQUEST, "too many parameters\n");
     char *json = NULL;
     td_errmsg why;
-    td_err err = td_query_run(h->store, command, a.params, a.n, time(NULL), &json, &why);
+    td_err err = td_query_run(h->store, command, a.params, a.n, td_clock_now(), &json, &why);
     if (err) {
         json_t *e = json_pack("{s:s}", "error", why.text);
         char *body = e ? json_dumps(e, JSON_COMPACT) : NULL;
@@ -87,7 +88,7 @@ static json_t *s_query(td_http *h, const char *command, const td_param *p, size_
 {
     char *text = NULL;
     td_errmsg why;
-    if (td_query_run(h->store, command, p, n, time(NULL), &text, &why) != TD_OK)
+    if (td_query_run(h->store, command, p, n, td_clock_now(), &text, &why) != TD_OK)
         return NULL;
     json_t *doc = json_loads(text, 0, NULL);
     free(text);

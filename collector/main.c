@@ -23,11 +23,13 @@ static const char *s_usage =
     "                                             one agent credential per agency (all or none)\n"
     "  revoke  --data DIR (--agency CODE | --operator NAME | --key PUBLIC)\n"
     "  keys    --data DIR [--json]                list enrolled keys\n"
-    "  run     --data DIR [--agents EP] [--queries EP] [--map-max-mb N] [--max-msg-bytes N]\n"
-    "          [--rate-limit N] [--http ADDR:PORT|off] [--web DIR] [--config FILE] [-v]\n"
+    "  run     --data DIR [--agents EP] [--queries EP] [--events EP|off] [--map-max-mb N]\n"
+    "          [--max-msg-bytes N] [--rate-limit N] [--http ADDR:PORT|off] [--web DIR]\n"
+    "          [--config FILE] [-v]\n"
     "                                             serve agents and operators\n"
     "\n"
-    "run defaults: agents tcp://*:7701, queries tcp://*:7702, http 127.0.0.1:7780,\n"
+    "run defaults: agents tcp://*:7701, queries tcp://*:7702, events tcp://*:7703,\n"
+    "http 127.0.0.1:7780,\n"
     "map maximum 65536 MiB,\n"
     "messages up to 4194304 bytes, 200 messages per second per agent key (bursts of 20x).\n";
 
@@ -39,6 +41,7 @@ enum {
     OPT_KEY,
     OPT_AGENTS,
     OPT_QUERIES,
+    OPT_EVENTS,
     OPT_MAPMAX,
     OPT_RATE,
     OPT_HTTP,
@@ -62,6 +65,7 @@ static const struct option s_options[] = {
     {"out", required_argument, NULL, 'o'},
     {"agents", required_argument, NULL, OPT_AGENTS},
     {"queries", required_argument, NULL, OPT_QUERIES},
+    {"events", required_argument, NULL, OPT_EVENTS},
     {"map-max-mb", required_argument, NULL, OPT_MAPMAX},
     {"max-msg-bytes", required_argument, NULL, OPT_MAXMSG},
     {"rate-limit", required_argument, NULL, OPT_RATE},
@@ -144,6 +148,9 @@ static int s_parse(int argc, char **argv, td_collector_opts *o)
             break;
         case OPT_QUERIES:
             o->queries_ep = optarg;
+            break;
+        case OPT_EVENTS:
+            o->events_ep = optarg;
             break;
         case OPT_HTTP:
             o->http = optarg;
@@ -229,6 +236,7 @@ int main(int argc, char **argv)
             continue;
         td_collector_opts o = {.agents_ep = "tcp://*:7701",
                                .queries_ep = "tcp://*:7702",
+                               .events_ep = "tcp://*:7703",
                                .http = "127.0.0.1:7780",
                                .rate_limit = 200,
                                .log_level = -1};

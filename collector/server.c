@@ -1,7 +1,9 @@
 /* tiendo-collector run: the event loop. Agents' reports arrive on one ROUTER socket and are
  * applied in batches, one durable LMDB transaction per batch, acknowledged only after it
  * committed (group commit). Operators' queries arrive on another ROUTER socket. */
+#include "clock.h"
 #include "collector.h"
+#include "events.h"
 #include "http.h"
 #include "keycache.h"
 #include "metrics.h"
@@ -9,9 +11,10 @@
 #include "zap.h"
 
 #include <czmq.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "tiendo/ingest.h"
 #include "tiendo/keys.h"
@@ -42,6 +45,8 @@ typedef struct {
     td_ratelimit *limit;
     td_metrics metrics;
     td_http *http;
+    td_events *events;
+    td_alerts *alerts;
     td_cred cred;
     zsock_t *agents;
     zsock_t *queries;
@@ -110,6 +115,8 @@ static void s_write_endpoints(s_server *srv)
     if (!f)
         return;
     fprintf(f, "agents=%s\nqueries=%s\n", srv->agents_ep, srv->queries_ep);
+    if (td_events_endpoint(srv->events))
+        fprintf(f, "events=%s\n", td_events_endpoint(srv->events));
     if (srv->http)
         fprintf(f, "http=127.0.0.1:%d\n", td_http_port(srv->http));
     if (fclose(f) == 0)
@@ -133,6 +140,23 @@ static void s_send(zsock_t *s, zmq_msg_t *route, const td_msg *m)
     else if (zmq_send(h, buf, len, ZMQ_DONTWAIT) < 0)
         td_log_debug("reply dropped", "error=\"%s\"", zmq_strerror(zmq_errno()));
     free(buf);
+}
+
+/* A nack code's name, for events and logs. */
+static const char *s_nack_name(int code)
+{
+    switch (code) {
+    case TD_NACK_MALFORMED:
+        return "malformed";
+    case TD_NACK_FORBIDDEN:
+        return "forbidden";
+    case TD_NACK_UNAVAILABLE:
+        return "unavailable";
+    case TD_NACK_RATE_LIMITED:
+        return "rate_limited";
+    default:
+        return "refused";
+    }
 }
 
 static void s_send_nack(zsock_t *s, zmq_msg_t *route, uint64_t seq, int code, const char *reason)
@@ -187,6 +211,8 @@ static bool s_admit_agent_msg(s_server *srv, zmq_msg_t *route, zmq_msg_t *payloa
         return false; /* revoked while connected: no service, no reply */
     if (k->role != TD_ROLE_AGENT) {
         s_send_nack(srv->agents, route, 0, TD_NACK_FORBIDDEN, "only agent keys may report");
+        td_events_rejected(srv->events, k->name, 0, s_nack_name(TD_NACK_FORBIDDEN),
+                           "only agent keys may report", 0, td_clock_now());
         return false;
     }
     if (!td_ratelimit_allow(srv->limit, z85, zclock_mono())) {
@@ -201,6 +227,8 @@ static bool s_admit_agent_msg(s_server *srv, zmq_msg_t *route, zmq_msg_t *payloa
     if (td_wire_decode(zmq_msg_data(payload), zmq_msg_size(payload), &it->msg, &why) != TD_OK) {
         td_log_warning("refused a malformed message", "agency=%s reason=\"%s\"", k->name, why.text);
         s_send_nack(srv->agents, route, 0, TD_NACK_MALFORMED, why.text);
+        td_events_rejected(srv->events, k->name, 0, s_nack_name(TD_NACK_MALFORMED), why.text, 0,
+                           td_clock_now());
         return false;
     }
     int type = it->msg.type;
@@ -279,9 +307,15 @@ static void s_reply_item(s_server *srv, s_item *it, td_err commit)
         m.u.nack = it->nack;
         td_log_warning("refused a report", "agency=%s seq=%llu reason=\"%s\"", it->agency,
                        (unsigned long long)it->nack.seq, it->nack.reason);
+        if (it->nack.code != TD_NACK_UNAVAILABLE && it->nack.code != TD_NACK_RATE_LIMITED)
+            td_events_rejected(srv->events, it->agency, it->nack.seq, s_nack_name(it->nack.code),
+                               it->nack.reason, 0, srv->now);
     } else {
         m.type = TD_MSG_ACK;
         m.u.ack = it->ack;
+        if (it->ack.n_rejected && !it->ack.duplicate)
+            td_events_rejected(srv->events, it->agency, it->ack.seq, "items",
+                               it->ack.rejected[0].reason, it->ack.n_rejected, srv->now);
     }
     s_send(srv->agents, &it->route, &m);
 }
@@ -328,7 +362,7 @@ static void s_on_agents(s_server *srv)
     zmq_msg_t route, payload;
     char z85[TD_Z85_LEN + 1];
     size_t bytes = 0;
-    srv->now = time(NULL);
+    srv->now = td_clock_now();
     while (srv->n < BATCH_MAX && bytes < BATCH_BYTES &&
            s_recv(srv->agents, &route, &payload, z85)) {
         bytes += zmq_msg_size(&payload);
@@ -365,7 +399,7 @@ static void s_answer_query(s_server *srv, zmq_msg_t *route, zmq_msg_t *payload, 
     td_msg r = {.type = TD_MSG_REPLY};
     r.u.reply.id = q.u.query.id;
     td_err err = td_query_run(srv->store, q.u.query.command, q.u.query.params, q.u.query.n_params,
-                              time(NULL), &r.u.reply.json, &why);
+                              td_clock_now(), &r.u.reply.json, &why);
     r.u.reply.ok = err == TD_OK;
     r.u.reply.error = err ? why.text : NULL;
     s_send(srv->queries, route, &r);
@@ -385,18 +419,20 @@ static void s_on_queries(s_server *srv)
 }
 
 /* Once a second: notice enrollments and revocations; close live connections of revoked keys
- * by rebinding (every other peer reconnects and authenticates again); clear stale readers. */
+ * by rebinding (every other peer reconnects and authenticates again); clear stale readers;
+ * publish what the clock changed. */
 static bool s_on_tick(s_server *srv)
 {
     td_keycache_refresh(srv->keys);
     td_store_reader_check(srv->store);
+    td_events_scan(srv->events, td_clock_now());
     if (!td_keycache_take_revocation(srv->keys))
         return true;
     td_log_info("a key was revoked: closing all connections so that peers authenticate again",
                 NULL);
     zsock_destroy(&srv->agents);
     zsock_destroy(&srv->queries);
-    if (s_open_sockets(srv))
+    if (s_open_sockets(srv) && td_events_rebind(srv->events))
         return true;
     td_log_error("cannot bind again after closing connections", "agents=%s queries=%s",
                  srv->agents_ep, srv->queries_ep);
@@ -445,10 +481,42 @@ static bool s_load_identity(s_server *srv)
     return true;
 }
 
+/* Every agent holds a connection: raise the soft limit on open files to the hard one. */
+static void s_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        td_log_debug("open files limit", "nofile=%llu", (unsigned long long)rl.rlim_cur);
+}
+
+/* The events socket and the alert rules. Returns false (logged) when they cannot start. */
+static bool s_start_events(s_server *srv)
+{
+    const td_collector_opts *o = srv->o;
+    if (o->n_alerts && !(srv->alerts = td_alerts_new(o->alerts, o->n_alerts, srv->store)))
+        return false;
+    const char *ep = o->events_ep && strcmp(o->events_ep, "off") ? o->events_ep : NULL;
+    srv->events = td_events_new(ep, &srv->cred, srv->store, srv->alerts);
+    /* The baseline, before the first report is read: every change after the start is news. */
+    td_events_scan(srv->events, td_clock_now());
+    if (srv->events)
+        td_log_info("events", "endpoint=%s alert_rules=%zu",
+                    ep ? td_events_endpoint(srv->events) : "off", o->n_alerts);
+    return srv->events != NULL;
+}
+
 int td_collector_run(const td_collector_opts *o)
 {
     static s_server srv; /* large: the batch */
     srv.o = o;
+    if (td_clock_init() != 0)
+        return 1;
+    signal(SIGPIPE, SIG_IGN); /* alert commands that exit early must not stop the collector */
+    s_raise_nofile();
     snprintf(srv.agents_ep, sizeof srv.agents_ep, "%s", o->agents_ep);
     snprintf(srv.queries_ep, sizeof srv.queries_ep, "%s", o->queries_ep);
     zsys_init();
@@ -471,7 +539,7 @@ int td_collector_run(const td_collector_opts *o)
     int rc = 1;
     if (zap && srv.keys && srv.limit && !s_open_sockets(&srv))
         td_log_error("cannot bind", "agents=%s queries=%s", srv.agents_ep, srv.queries_ep);
-    else if (zap && srv.keys && srv.limit) {
+    else if (zap && srv.keys && srv.limit && s_start_events(&srv)) {
         s_write_endpoints(&srv);
         td_log_info("collector running", "agents=%s queries=%s", srv.agents_ep, srv.queries_ep);
         rc = s_loop(&srv, zap);
@@ -479,6 +547,8 @@ int td_collector_run(const td_collector_opts *o)
     }
     zsock_destroy(&srv.agents);
     zsock_destroy(&srv.queries);
+    td_events_destroy(&srv.events);
+    td_alerts_destroy(&srv.alerts);
     zactor_destroy(&zap);
     td_http_stop(&srv.http);
     td_keycache_destroy(&srv.keys);

@@ -32,14 +32,19 @@ static const char *s_decide(td_store *store, zmsg_t *req, char user_id[TD_Z85_LE
     char *mechanism = zmsg_popstr(req);
     zframe_t *cred = zmsg_pop(req);
     const char *status = "400";
-    if (domain && !strcmp(domain, TD_ZAP_DOMAIN) && mechanism && !strcmp(mechanism, "CURVE") &&
-        cred && zframe_size(cred) == TD_KEY_LEN) {
+    bool events = domain && !strcmp(domain, TD_ZAP_DOMAIN_EVENTS);
+    if (domain && (events || !strcmp(domain, TD_ZAP_DOMAIN)) && mechanism &&
+        !strcmp(mechanism, "CURVE") && cred && zframe_size(cred) == TD_KEY_LEN) {
         s_lookup l;
+        memset(&l, 0, sizeof l);
         memcpy(l.key, zframe_data(cred), TD_KEY_LEN);
         td_keys_encode(l.key, user_id);
         if (td_store_view(store, s_lookup_fn, &l, NULL) == TD_OK && !l.rec.revoked &&
-            l.rec.role != TD_ROLE_TOKEN)
+            l.rec.role != TD_ROLE_TOKEN && (!events || l.rec.role != TD_ROLE_AGENT))
             status = "200";
+        else if (events && !l.rec.revoked && l.rec.role == TD_ROLE_AGENT)
+            td_log_info("refused an agent key on the events socket", "key=%s address=%s", user_id,
+                        address ? address : "?");
         else
             td_log_info("refused a key that is not enrolled or is revoked", "key=%s address=%s",
                         user_id, address ? address : "?");

@@ -17,7 +17,8 @@ echo "== collector: init, import, run on loopback"
 "$B/collector/tiendo-collector" init --data "$W/data"
 "$B/collector/tiendo-collector" import --data "$W/data" --agencies "$W/gen/agencies.csv" --tasks "$W/gen/tasks.csv"
 "$B/collector/tiendo-collector" run --data "$W/data" --agents 'tcp://127.0.0.1:*' \
-    --queries 'tcp://127.0.0.1:*' --http 127.0.0.1:0 2>"$W/collector.log" &
+    --queries 'tcp://127.0.0.1:*' --events 'tcp://127.0.0.1:*' --http 127.0.0.1:0 \
+    2>"$W/collector.log" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -s "$W/data/endpoints" ] && break; sleep 0.1; done
 AGENTS_EP=$(sed -n 's/^agents=//p' "$W/data/endpoints")

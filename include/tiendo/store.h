@@ -186,4 +186,12 @@ td_err td_store_each_section_version(td_txn *txn, int kind, const char *agency, 
                                      td_err (*cb)(const td_section_version *v, void *arg),
                                      void *arg);
 
+/* The alert log: what the collector's alert rules delivered or failed to deliver, one JSON
+ * document per row, numbered 1, 2, ... in the order written. */
+td_err td_store_put_alert(td_txn *txn, const char *json, uint64_t *id);
+/* The rows, newest first, at most limit (0: all); cb gets each row's number and document. */
+td_err td_store_each_alert(td_txn *txn, size_t limit,
+                           td_err (*cb)(uint64_t id, const char *json, size_t len, void *arg),
+                           void *arg);
+
 #endif

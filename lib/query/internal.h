@@ -74,6 +74,7 @@ td_err td_query_agency(td_txn *txn, const td_qargs *a, td_time now, json_t **out
 td_err td_query_history(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 td_err td_query_trend(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 td_err td_query_outages(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
+td_err td_query_alerts(td_txn *txn, const td_qargs *a, td_time now, json_t **out, td_errmsg *why);
 /* Adds agency ag's measured outages (now out of power or link, outage hours in the 30 days to
  * `to`) to the totals in acc. */
 td_err td_query_measured(td_txn *txn, const td_agency *ag, td_time to, json_t *acc);

@@ -24,6 +24,7 @@ static const struct {
     {"history", td_query_history, {"task", "agency", "section"}},
     {"trend", td_query_trend, {"from", "to", "every", "metric", "province"}},
     {"outages", td_query_outages, {"from", "to", "kind", "province", "agency"}},
+    {"alerts", td_query_alerts, {"limit", "rule"}},
 };
 
 const char *td_qargs_get(const td_qargs *a, const char *name)

@@ -18,6 +18,7 @@ enum {
     TD_DB_AGENTS,
     TD_DB_REPORTS,
     TD_DB_VERSIONS,
+    TD_DB_ALERTS,
     TD_DB_COUNT
 };
 

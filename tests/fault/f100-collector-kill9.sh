@@ -17,7 +17,7 @@ for c in $codes; do agent_setup "$c" "$T/agents/$c/status.json"; done
         sleep "$(awk -v r=$RANDOM 'BEGIN { print 0.5 + r / 32768 }')"
         pkill -9 -f "tiendo-collector run --data $T/data" || true
         echo kill >>"$T/kills"
-        ("$COLLECTOR" run --data "$T/data" --agents "$AGENTS_EP" --queries "$QUERIES_EP" --http 127.0.0.1:0 >>"$T/collector.log" 2>&1 &)
+        ("$COLLECTOR" run --data "$T/data" --agents "$AGENTS_EP" --queries "$QUERIES_EP" --events "$EVENTS_EP" --http 127.0.0.1:0 >>"$T/collector.log" 2>&1 &)
     done
 ) &
 killer=$!

@@ -54,15 +54,23 @@ collector_init() {
     fi
 }
 
-# Starts the collector on system-chosen loopback ports; sets AGENTS_EP, QUERIES_EP, COLLECTOR_PID.
-# Two free loopback ports, chosen at random below the kernel's ephemeral range and below the
+# Writes $1/agencies.csv: two ministries, MOF and BCA (the smallest registry with two agencies).
+two_ministries() {
+    mkdir -p "$1"
+    printf '%s\n' "code,name,kind,parent,block" "MOF,Bộ Tài chính,ministry,,government" \
+        "BCA,Bộ Công an,ministry,,government" >"$1/agencies.csv"
+}
+
+# Starts the collector on system-chosen loopback ports; sets AGENTS_EP, QUERIES_EP, EVENTS_EP,
+# COLLECTOR_PID.
+# Three free loopback ports, chosen at random below the kernel's ephemeral range and below the
 # ports ZeroMQ's wildcard scans from (49152): a test that restarts its collector on the same
 # ports must not find them taken by another test's wildcard bind meanwhile.
 free_ports() {
     python3 - <<'PY'
 import random, socket
 ports = []
-while len(ports) < 2:
+while len(ports) < 3:
     p = random.randint(20000, 32000)
     s = socket.socket()
     try:
@@ -82,19 +90,22 @@ collector_start() {
     local ports
     read -r -a ports <<<"$(free_ports)"
     "$COLLECTOR" run --data "$T/data" --agents "tcp://127.0.0.1:${ports[0]}" \
-        --queries "tcp://127.0.0.1:${ports[1]}" --http 127.0.0.1:0 \
+        --queries "tcp://127.0.0.1:${ports[1]}" --events "tcp://127.0.0.1:${ports[2]}" \
+        --http 127.0.0.1:0 \
         "$@" >>"$T/collector.log" 2>&1 &
     COLLECTOR_PID=$!
     PIDS+=("$COLLECTOR_PID")
     wait_for 20 test -s "$T/data/endpoints" || fail "collector did not start"
     AGENTS_EP=$(sed -n 's/^agents=//p' "$T/data/endpoints")
     QUERIES_EP=$(sed -n 's/^queries=//p' "$T/data/endpoints")
+    EVENTS_EP=$(sed -n 's/^events=//p' "$T/data/endpoints")
     export TIENDO_COLLECTOR="$QUERIES_EP" TIENDO_CREDENTIALS="$T/data/admin.cred"
 }
 
 # Restarts the collector on the same ports.
 collector_restart_same_ports() {
-    "$COLLECTOR" run --data "$T/data" --agents "$AGENTS_EP" --queries "$QUERIES_EP" --http 127.0.0.1:0 "$@" \
+    "$COLLECTOR" run --data "$T/data" --agents "$AGENTS_EP" --queries "$QUERIES_EP" \
+        --events "$EVENTS_EP" --http 127.0.0.1:0 "$@" \
         >>"$T/collector.log" 2>&1 &
     COLLECTOR_PID=$!
     PIDS+=("$COLLECTOR_PID")

@@ -4,12 +4,7 @@
 # none of them changes what is stored.
 . "$(dirname "$0")/lib.sh"
 
-mkdir -p "$T/reg"
-cat >"$T/reg/agencies.csv" <<'CSV'
-code,name,kind,parent,block
-MOF,Bộ Tài chính,ministry,,government
-BCA,Bộ Công an,ministry,,government
-CSV
+two_ministries "$T/reg"
 cat >"$T/reg/tasks.csv" <<'CSV'
 id,title,source,lead,deadline,assigned_on,group,difficulty
 NV-0001,One,71/NQ-CP,MOF,2025-12-31,2025-01-01,,normal

@@ -81,7 +81,7 @@ done
 # The collector refuses to start with a secret key others may read, without printing it.
 collector_stop
 chmod 644 "$T/data/collector.key"
-set +e; "$COLLECTOR" run --data "$T/data" --agents 'tcp://127.0.0.1:*' --queries 'tcp://127.0.0.1:*' --http off 2>"$T/refuse.log"; rc=$?; set -e
+set +e; "$COLLECTOR" run --data "$T/data" --agents 'tcp://127.0.0.1:*' --queries 'tcp://127.0.0.1:*' --events off --http off 2>"$T/refuse.log"; rc=$?; set -e
 chmod 600 "$T/data/collector.key"
 [ $rc -ne 0 ] || fail "the collector started with a readable secret key"
 grep -q "readable by others" "$T/refuse.log" || fail "no reason given: $(cat "$T/refuse.log")"

@@ -14,6 +14,7 @@ cat >"$T/collector.ini" <<INI
 data = $T/data
 agents = tcp://127.0.0.1:*
 queries = tcp://127.0.0.1:*
+events = tcp://127.0.0.1:*
 http = 127.0.0.1:0
 map_max_mb = 1024
 max_msg_bytes = 4194304

@@ -238,7 +238,7 @@ for k in $AGENT_KEYS; do
 done
 check_page "$T/root-collector/usr/share/man/man8/tiendo-collector.8.gz" \
     "$T/root-collector/usr/bin/tiendo-collector"
-COLLECTOR_KEYS="data agents queries http map_max_mb max_msg_bytes rate_limit web log_level log"
+COLLECTOR_KEYS="data agents queries events http map_max_mb max_msg_bytes rate_limit web log_level log"
 for k in $COLLECTOR_KEYS; do
     grep -q "^       $k = " "$T/page.txt" || fail "tiendo-collector(8) lacks $k"
 done
@@ -333,8 +333,8 @@ python3 -m json.tool "$T/status.json" >/dev/null || fail "tiendo-status(5)'s exa
 "$C_BIN" enroll --data "$T/data" --agency MOF --out "$T/mof.cred" >/dev/null
 # The conffile as shipped, with flags for what must differ here (flags override the file).
 "$C_BIN" run --config "$T/root-collector/etc/tiendo/collector.ini" --data "$T/data" \
-    --agents 'tcp://127.0.0.1:*' --queries 'tcp://127.0.0.1:*' --http 127.0.0.1:0 \
-    >>"$T/collector.log" 2>&1 &
+    --agents 'tcp://127.0.0.1:*' --queries 'tcp://127.0.0.1:*' --events 'tcp://127.0.0.1:*' \
+    --http 127.0.0.1:0 >>"$T/collector.log" 2>&1 &
 COLLECTOR_PID=$!
 PIDS+=("$COLLECTOR_PID")
 wait_for 20 test -s "$T/data/endpoints" || fail "the packaged collector did not start"
