@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tiendo/err.h"
+#include "tiendo/events.h"
 #include "tiendo/model.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -862,9 +863,42 @@ static void test_fini(void **state)
     td_task_fini(NULL);
 }
 
+/* Event patterns: a type, a family (the part before the dot) or "*"; nothing else. */
+static void test_event_patterns(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern, *type;
+        bool valid, matches;
+    } cases[] = {
+        {"task.overdue", "task.overdue", true, true},
+        {"task.overdue", "task.completed", true, false},
+        {"task", "task.completed", true, true},
+        {"task", "agent.late", true, false},
+        {"*", "store.near_full", true, true},
+        {"agent.silent", "agent.silent", true, true},
+        {"tas", "task.overdue", false, false},       /* a prefix that is not a family */
+        {"task.", "task.overdue", false, false},     /* nor a family with its dot */
+        {"task.late", "task.overdue", false, false}, /* not a type */
+        {"", "task.overdue", false, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (td_event_pattern_valid(cases[i].pattern) != cases[i].valid)
+            fail_msg("\"%s\": valid should be %d", cases[i].pattern, cases[i].valid);
+        if (td_event_pattern_matches(cases[i].pattern, cases[i].type) != cases[i].matches)
+            fail_msg("\"%s\" on %s: should be %d", cases[i].pattern, cases[i].type,
+                     cases[i].matches);
+    }
+    size_t n = 0;
+    while (td_event_types[n])
+        assert_non_null(strstr(td_event_type_list(), td_event_types[n++]));
+    CHECK_INT("types", n, 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_event_patterns),
         cmocka_unit_test(test_day_parse_valid),
         cmocka_unit_test(test_day_parse_invalid),
         cmocka_unit_test(test_day_leap_years),

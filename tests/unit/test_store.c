@@ -1117,6 +1117,57 @@ static void test_versions_not_copies(void **state)
     CHECK_INT("reported as of", at.as_of, 30);
 }
 
+/* The alert log: rows numbered in the order written, listed newest first, limit honoured. */
+static td_err s_put_alerts(td_txn *txn, void *arg)
+{
+    uint64_t *ids = arg;
+    const char *docs[] = {"{\"rule\":\"a\"}", "{\"rule\":\"b\"}", "{\"rule\":\"c\"}"};
+    for (int i = 0; i < 3; i++) {
+        td_err err = td_store_put_alert(txn, docs[i], &ids[i]);
+        if (err)
+            return err;
+    }
+    return TD_OK;
+}
+
+typedef struct {
+    size_t limit;
+    char got[128];
+} s_alert_list;
+
+static td_err s_alert_row(uint64_t id, const char *json, size_t len, void *arg)
+{
+    s_alert_list *l = arg;
+    size_t n = strlen(l->got);
+    snprintf(l->got + n, sizeof l->got - n, "%llu=%.*s;", (unsigned long long)id, (int)len, json);
+    return TD_OK;
+}
+
+static td_err s_list_alerts(td_txn *txn, void *arg)
+{
+    s_alert_list *l = arg;
+    return td_store_each_alert(txn, l->limit, s_alert_row, l);
+}
+
+static void test_alerts(void **state)
+{
+    s_fixture *f = *state;
+    s_alert_list none = {0};
+    s_view(f->store, s_list_alerts, &none);
+    CHECK_STR("empty log", none.got, "");
+    uint64_t ids[3];
+    s_update(f->store, s_put_alerts, ids);
+    CHECK_INT("first id", (long long)ids[0], 1);
+    CHECK_INT("third id", (long long)ids[2], 3);
+    s_alert_list all = {0}, two = {.limit = 2};
+    s_view(f->store, s_list_alerts, &all);
+    CHECK_STR("newest first", all.got, "3={\"rule\":\"c\"};2={\"rule\":\"b\"};1={\"rule\":\"a\"};");
+    s_view(f->store, s_list_alerts, &two);
+    CHECK_STR("limit 2", two.got, "3={\"rule\":\"c\"};2={\"rule\":\"b\"};");
+    s_update(f->store, s_put_alerts, ids); /* numbering goes on after the last row */
+    CHECK_INT("fourth id", (long long)ids[0], 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1135,6 +1186,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_grows, s_setup_dir, s_teardown),
         cmocka_unit_test_setup_teardown(test_update_fn_error_aborts, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_versions_not_copies, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_alerts, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
