@@ -11,6 +11,7 @@
 #define NEAR_FULL_PCT 90 /* store.near_full when the store passes this share of its map limit */
 #define NEAR_FULL_REARM_PCT 85 /* and again only after it went back under this one */
 #define PUB_HWM 10000          /* events queued per slow subscriber before it loses some */
+#define SCAN_SLOW_US 250000    /* a scan longer than this is logged as a warning */
 
 struct td_events {
     zsock_t *pub;
@@ -316,10 +317,17 @@ void td_events_scan(td_events *self, td_time now)
         return;
     s_scan sc = {.self = self, .now = now, .today = td_time_day(now), .publish = self->scanned};
     td_errmsg why;
+    int64_t start = zclock_usecs();
     if (td_store_view(self->store, s_scan_txn, &sc, &why) != TD_OK) {
         td_log_warning("cannot scan the store for events", "error=\"%s\"", why.text);
         return;
     }
+    int64_t us = zclock_usecs() - start;
+    if (us > SCAN_SLOW_US)
+        td_log_warning("the events scan is slow: it delays reports", "ms=%lld",
+                       (long long)(us / 1000));
+    else
+        td_log_debug("events scan", "us=%lld", (long long)us);
     self->scanned = true;
     s_scan_store_size(self, now);
 }
