@@ -1,9 +1,12 @@
-/* Live events: the PUB socket and the clock-driven scans; see events.h. */
+/* Live events: an actor thread that owns the PUB socket, runs the scans by the clock and
+ * publishes what the main thread reports to it; see events.h. Everything in s_state belongs to
+ * the actor's thread once it runs. */
 #include "events.h"
 
 #include <stdint.h>
 #include <string.h>
 
+#include "clock.h"
 #include "tiendo/log.h"
 #include "tiendo/query.h"
 #include "zap.h"
@@ -12,8 +15,10 @@
 #define NEAR_FULL_REARM_PCT 85 /* and again only after it went back under this one */
 #define PUB_HWM 10000          /* events queued per slow subscriber before it loses some */
 #define SCAN_SLOW_US 250000    /* a scan longer than this is logged as a warning */
+#define SCAN_IVL_MS 1000
+#define PIPE_HWM 10000 /* rejections waiting for the actor; beyond, dropped (and logged) */
 
-struct td_events {
+typedef struct {
     zsock_t *pub;
     char endpoint[256];
     td_cred cred;
@@ -25,9 +30,16 @@ struct td_events {
     /* The state at the previous scan: task id -> class, "AGENCY/KEY" -> liveness,
      * "AGENCY/ID" -> obstacle state. Values are small integers stored as pointers (never 0). */
     zhashx_t *tasks, *agents, *obstacles;
+} s_state;
+
+struct td_events {
+    zactor_t *actor;
+    s_state *state;
+    char endpoint[256]; /* as bound, copied once the actor is ready */
+    bool has_socket;
 };
 
-static zsock_t *s_bind(td_events *self)
+static zsock_t *s_bind(s_state *self)
 {
     zsock_t *s = zsock_new(ZMQ_PUB);
     if (!s)
@@ -53,66 +65,9 @@ static zsock_t *s_bind(td_events *self)
     return s;
 }
 
-td_events *td_events_new(const char *endpoint, const td_cred *cred, td_store *store,
-                         td_alerts *alerts)
+/* Publishes one event; takes ownership of body and adds "type", "seq" and "time" to it. */
+static void s_publish(s_state *self, const char *type, json_t *body, td_time now)
 {
-    td_events *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
-    self->cred = *cred;
-    self->store = store;
-    self->alerts = alerts;
-    self->tasks = zhashx_new();
-    self->agents = zhashx_new();
-    self->obstacles = zhashx_new();
-    if (endpoint) {
-        snprintf(self->endpoint, sizeof self->endpoint, "%s", endpoint);
-        self->pub = s_bind(self);
-    }
-    if (!self->tasks || !self->agents || !self->obstacles || (endpoint && !self->pub))
-        td_events_destroy(&self);
-    return self;
-}
-
-void td_events_destroy(td_events **self_p)
-{
-    td_events *self = *self_p;
-    if (!self)
-        return;
-    zsock_destroy(&self->pub);
-    zhashx_destroy(&self->tasks);
-    zhashx_destroy(&self->agents);
-    zhashx_destroy(&self->obstacles);
-    memset(&self->cred, 0, sizeof self->cred);
-    free(self);
-    *self_p = NULL;
-}
-
-const char *td_events_endpoint(const td_events *self)
-{
-    return self && self->pub ? self->endpoint : NULL;
-}
-
-bool td_events_rebind(td_events *self)
-{
-    if (!self || !self->pub)
-        return true;
-    zsock_destroy(&self->pub);
-    /* The I/O thread releases the port asynchronously: retry for a while. */
-    for (int i = 0; i < 100 && !self->pub; i++) {
-        self->pub = s_bind(self);
-        if (!self->pub)
-            zclock_sleep(50);
-    }
-    return self->pub != NULL;
-}
-
-void td_events_publish(td_events *self, const char *type, json_t *body, td_time now)
-{
-    if (!self) {
-        json_decref(body);
-        return;
-    }
     char when[26];
     td_time_format(now, when);
     json_object_set_new(body, "type", json_string(type));
@@ -133,25 +88,6 @@ void td_events_publish(td_events *self, const char *type, json_t *body, td_time 
     json_decref(body);
 }
 
-void td_events_rejected(td_events *self, const char *agency, uint64_t seq, const char *code,
-                        const char *reason, size_t n_rejected, td_time now)
-{
-    if (!self)
-        return;
-    char text[512];
-    if (n_rejected)
-        snprintf(text, sizeof text, "%zu item(s) of report %llu from %s refused: %s", n_rejected,
-                 (unsigned long long)seq, agency, reason ? reason : "");
-    else
-        snprintf(text, sizeof text, "report %llu from %s refused (%s): %s", (unsigned long long)seq,
-                 agency, code, reason ? reason : "");
-    json_t *e = json_pack("{s:s, s:I, s:s, s:s, s:I, s:s}", "agency", agency, "report_seq",
-                          (json_int_t)seq, "code", code, "reason", reason ? reason : "",
-                          "items_rejected", (json_int_t)n_rejected, "text", text);
-    if (e)
-        td_events_publish(self, "report.rejected", e, now);
-}
-
 /* ---- the scans ---- */
 
 /* Records key's state; returns the state at the previous scan (0: not seen before). */
@@ -164,7 +100,7 @@ static int s_swap(zhashx_t *map, const char *key, int state)
 }
 
 typedef struct {
-    td_events *self;
+    s_state *self;
     td_txn *txn;
     td_time now;
     td_day today;
@@ -183,7 +119,7 @@ static void s_task_event(s_scan *sc, const td_task *t, int cls, const td_task_st
         e = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "task", t->id, "title", t->title, "lead",
                       t->lead, "deadline", day, "days_overdue", days_overdue, "text", text);
         if (e)
-            td_events_publish(sc->self, "task.overdue", e, sc->now);
+            s_publish(sc->self, "task.overdue", e, sc->now);
     } else if (cls == TD_CLASS_COMPLETED) {
         if (s && s->completed_on != TD_NODAY)
             td_day_format(s->completed_on, day);
@@ -192,7 +128,7 @@ static void s_task_event(s_scan *sc, const td_task *t, int cls, const td_task_st
         e = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "task", t->id, "title", t->title, "lead",
                       t->lead, "completed_on", day, "on_time", on_time, "text", text);
         if (e)
-            td_events_publish(sc->self, "task.completed", e, sc->now);
+            s_publish(sc->self, "task.completed", e, sc->now);
     }
 }
 
@@ -245,7 +181,7 @@ static td_err s_visit_agent(const td_agentrec *a, void *arg)
                           "last_contact", last, "seconds_since_contact", (json_int_t)ago,
                           "interval_s", (int)a->interval_s, "text", text);
     if (e)
-        td_events_publish(sc->self, type, e, sc->now);
+        s_publish(sc->self, type, e, sc->now);
     return TD_OK;
 }
 
@@ -267,7 +203,7 @@ static td_err s_visit_obstacle(const td_section_version *v, void *arg)
                           "category", td_category_name(o->category), "description",
                           o->description ? o->description : "", "text", text);
     if (e)
-        td_events_publish(sc->self, opened ? "obstacle.opened" : "obstacle.resolved", e, sc->now);
+        s_publish(sc->self, opened ? "obstacle.opened" : "obstacle.resolved", e, sc->now);
     return TD_OK;
 }
 
@@ -290,7 +226,7 @@ static td_err s_scan_txn(td_txn *txn, void *arg)
     return err;
 }
 
-static void s_scan_store_size(td_events *self, td_time now)
+static void s_scan_store_size(s_state *self, td_time now)
 {
     size_t used, map_size, map_max;
     td_store_usage(self->store, &used, &map_size, &map_max);
@@ -308,13 +244,11 @@ static void s_scan_store_size(td_events *self, td_time now)
     json_t *e = json_pack("{s:I, s:I, s:i, s:s}", "used_bytes", (json_int_t)used, "max_bytes",
                           (json_int_t)map_max, "used_pct", pct, "text", text);
     if (e)
-        td_events_publish(self, "store.near_full", e, now);
+        s_publish(self, "store.near_full", e, now);
 }
 
-void td_events_scan(td_events *self, td_time now)
+static void s_scan_all(s_state *self, td_time now)
 {
-    if (!self)
-        return;
     s_scan sc = {.self = self, .now = now, .today = td_time_day(now), .publish = self->scanned};
     td_errmsg why;
     int64_t start = zclock_usecs();
@@ -330,4 +264,164 @@ void td_events_scan(td_events *self, td_time now)
         td_log_debug("events scan", "us=%lld", (long long)us);
     self->scanned = true;
     s_scan_store_size(self, now);
+}
+
+/* ---- the actor ---- */
+
+static bool s_rebind(s_state *self)
+{
+    if (!self->pub)
+        return true;
+    zsock_destroy(&self->pub);
+    /* The I/O thread releases the port asynchronously: retry for a while. */
+    for (int i = 0; i < 100 && !self->pub; i++) {
+        self->pub = s_bind(self);
+        if (!self->pub)
+            zclock_sleep(50);
+    }
+    return self->pub != NULL;
+}
+
+/* A message from the main thread: REJECTED JSON or REBIND. Returns false on $TERM. */
+static bool s_on_pipe(s_state *self, zsock_t *pipe)
+{
+    zmsg_t *msg = zmsg_recv(pipe);
+    char *cmd = msg ? zmsg_popstr(msg) : NULL;
+    bool running = cmd && strcmp(cmd, "$TERM");
+    if (running && !strcmp(cmd, "REBIND")) {
+        zsock_signal(pipe, s_rebind(self) ? 0 : 1);
+    } else if (running && !strcmp(cmd, "REJECTED")) {
+        char *doc = zmsg_popstr(msg);
+        json_t *e = doc ? json_loads(doc, 0, NULL) : NULL;
+        if (e)
+            s_publish(self, "report.rejected", e, td_clock_now());
+        zstr_free(&doc);
+    }
+    zstr_free(&cmd);
+    zmsg_destroy(&msg);
+    return running;
+}
+
+static void s_actor(zsock_t *pipe, void *arg)
+{
+    s_state *self = arg;
+    bool ok = !self->endpoint[0] || (self->pub = s_bind(self)) != NULL;
+    zsock_signal(pipe, 0); /* taken by zactor_new */
+    if (!ok) {
+        zsock_signal(pipe, 1); /* taken by td_events_new: failed */
+        return;
+    }
+    /* The baseline, before td_events_new returns and so before the first report is read:
+     * every change after the start is news. */
+    s_scan_all(self, td_clock_now());
+    zsock_signal(pipe, 0);
+    zpoller_t *poller = zpoller_new(pipe, NULL);
+    int64_t next = zclock_mono() + SCAN_IVL_MS;
+    for (bool running = poller != NULL; running;) {
+        int64_t wait = next - zclock_mono();
+        void *which = zpoller_wait(poller, wait > 0 ? (int)wait : 0);
+        if (which == pipe)
+            running = s_on_pipe(self, pipe);
+        else if (zpoller_terminated(poller))
+            running = false;
+        if (running && zclock_mono() >= next) {
+            s_scan_all(self, td_clock_now());
+            next = zclock_mono() + SCAN_IVL_MS;
+        }
+    }
+    zpoller_destroy(&poller);
+    zsock_destroy(&self->pub);
+}
+
+static void s_state_destroy(s_state **self_p)
+{
+    s_state *self = *self_p;
+    if (!self)
+        return;
+    zhashx_destroy(&self->tasks);
+    zhashx_destroy(&self->agents);
+    zhashx_destroy(&self->obstacles);
+    memset(&self->cred, 0, sizeof self->cred);
+    free(self);
+    *self_p = NULL;
+}
+
+td_events *td_events_new(const char *endpoint, const td_cred *cred, td_store *store,
+                         td_alerts *alerts)
+{
+    td_events *self = calloc(1, sizeof *self);
+    s_state *st = calloc(1, sizeof *st);
+    if (!self || !st) {
+        free(self);
+        free(st);
+        return NULL;
+    }
+    self->state = st;
+    st->cred = *cred;
+    st->store = store;
+    st->alerts = alerts;
+    st->tasks = zhashx_new();
+    st->agents = zhashx_new();
+    st->obstacles = zhashx_new();
+    if (endpoint)
+        snprintf(st->endpoint, sizeof st->endpoint, "%s", endpoint);
+    if (st->tasks && st->agents && st->obstacles)
+        self->actor = zactor_new(s_actor, st);
+    if (!self->actor || zsock_wait(self->actor) != 0) {
+        td_events_destroy(&self);
+        return NULL;
+    }
+    zsock_set_sndtimeo(zactor_sock(self->actor), 0);
+    self->has_socket = endpoint != NULL;
+    snprintf(self->endpoint, sizeof self->endpoint, "%s", st->endpoint);
+    return self;
+}
+
+void td_events_destroy(td_events **self_p)
+{
+    td_events *self = *self_p;
+    if (!self)
+        return;
+    zactor_destroy(&self->actor);
+    s_state_destroy(&self->state);
+    free(self);
+    *self_p = NULL;
+}
+
+const char *td_events_endpoint(const td_events *self)
+{
+    return self && self->has_socket ? self->endpoint : NULL;
+}
+
+bool td_events_rebind(td_events *self)
+{
+    if (!self || !self->has_socket)
+        return true;
+    zsock_set_sndtimeo(zactor_sock(self->actor), -1);
+    bool ok = zstr_send(self->actor, "REBIND") == 0 && zsock_wait(self->actor) == 0;
+    zsock_set_sndtimeo(zactor_sock(self->actor), 0);
+    return ok;
+}
+
+void td_events_rejected(td_events *self, const char *agency, uint64_t seq, const char *code,
+                        const char *reason, size_t n_rejected)
+{
+    if (!self)
+        return;
+    char text[512];
+    if (n_rejected)
+        snprintf(text, sizeof text, "%zu item(s) of report %llu from %s refused: %s", n_rejected,
+                 (unsigned long long)seq, agency, reason ? reason : "");
+    else
+        snprintf(text, sizeof text, "report %llu from %s refused (%s): %s", (unsigned long long)seq,
+                 agency, code, reason ? reason : "");
+    json_t *e = json_pack("{s:s, s:I, s:s, s:s, s:I, s:s}", "agency", agency, "report_seq",
+                          (json_int_t)seq, "code", code, "reason", reason ? reason : "",
+                          "items_rejected", (json_int_t)n_rejected, "text", text);
+    char *doc = e ? json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(e);
+    if (doc && zstr_sendx(self->actor, "REJECTED", doc, NULL) != 0)
+        td_log_warning("events queue full: a report.rejected event was dropped", "agency=%s",
+                       agency);
+    free(doc);
 }

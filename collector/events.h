@@ -8,7 +8,8 @@
  *   store.near_full                         the store passed 90% of its map limit
  *   report.rejected                         a report (or some of its items) refused
  * The scans compare the state now with the state at the previous scan: the first scan after a
- * start is the baseline and publishes nothing. */
+ * start is the baseline and publishes nothing. An actor thread owns the socket and runs the
+ * scans once a second (each a read transaction), so that they never delay acknowledgements. */
 #ifndef TIENDO_COLLECTOR_EVENTS_H
 #define TIENDO_COLLECTOR_EVENTS_H
 
@@ -21,8 +22,9 @@
 
 typedef struct td_events td_events;
 
-/* endpoint: where to bind the PUB socket, or NULL for no socket (events still reach the alert
- * rules). alerts may be NULL. Returns NULL (logged) when the socket cannot bind. */
+/* Starts the actor: binds the PUB socket at endpoint (NULL for no socket: events still reach
+ * the alert rules; alerts may be NULL) and takes the baseline scan before returning. Returns
+ * NULL (logged) when the socket cannot bind. */
 td_events *td_events_new(const char *endpoint, const td_cred *cred, td_store *store,
                          td_alerts *alerts);
 void td_events_destroy(td_events **self_p);
@@ -31,13 +33,9 @@ const char *td_events_endpoint(const td_events *self);
 /* Closes and binds the socket again, dropping every subscriber (after a revocation). */
 bool td_events_rebind(td_events *self);
 
-/* Publishes one event; takes ownership of body and adds "type", "seq" and "time" to it. */
-void td_events_publish(td_events *self, const char *type, json_t *body, td_time now);
 /* A report refused whole (code and reason of the nack) or in part (n_rejected items, the first
- * reason given). */
+ * reason given): published by the actor as report.rejected. Never blocks. */
 void td_events_rejected(td_events *self, const char *agency, uint64_t seq, const char *code,
-                        const char *reason, size_t n_rejected, td_time now);
-/* The clock-driven scans: tasks, agents, obstacles, the store's size. */
-void td_events_scan(td_events *self, td_time now);
+                        const char *reason, size_t n_rejected);
 
 #endif

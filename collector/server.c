@@ -26,6 +26,7 @@
 #define BATCH_BYTES (32u << 20) /* payload bytes in one batch: bounds the transaction */
 #define HEARTBEAT_IVL_MS 10000
 #define HEARTBEAT_TIMEOUT_MS 30000
+#define LISTEN_BACKLOG 4096
 
 typedef struct {
     zmq_msg_t route; /* the ROUTER routing id of the sender */
@@ -76,6 +77,10 @@ static zsock_t *s_bind(s_server *srv, char *endpoint, size_t cap)
     zsock_set_handshake_ivl(s, 10000);
     zsock_set_sndhwm(s, 100000);
     zsock_set_rcvhwm(s, 100000);
+    /* After an outage every agent reconnects at once: with libzmq's default backlog (100) the
+     * kernel drops most of 3,381 connection attempts, and TCP retries them seconds later. The
+     * kernel caps it at net.core.somaxconn. */
+    zsock_set_backlog(s, LISTEN_BACKLOG);
     if (zsock_bind(s, "%s", endpoint) < 0) {
         td_log_debug("cannot bind", "endpoint=%s error=\"%s\"", endpoint,
                      zmq_strerror(zmq_errno()));
@@ -212,7 +217,7 @@ static bool s_admit_agent_msg(s_server *srv, zmq_msg_t *route, zmq_msg_t *payloa
     if (k->role != TD_ROLE_AGENT) {
         s_send_nack(srv->agents, route, 0, TD_NACK_FORBIDDEN, "only agent keys may report");
         td_events_rejected(srv->events, k->name, 0, s_nack_name(TD_NACK_FORBIDDEN),
-                           "only agent keys may report", 0, td_clock_now());
+                           "only agent keys may report", 0);
         return false;
     }
     if (!td_ratelimit_allow(srv->limit, z85, zclock_mono())) {
@@ -227,8 +232,7 @@ static bool s_admit_agent_msg(s_server *srv, zmq_msg_t *route, zmq_msg_t *payloa
     if (td_wire_decode(zmq_msg_data(payload), zmq_msg_size(payload), &it->msg, &why) != TD_OK) {
         td_log_warning("refused a malformed message", "agency=%s reason=\"%s\"", k->name, why.text);
         s_send_nack(srv->agents, route, 0, TD_NACK_MALFORMED, why.text);
-        td_events_rejected(srv->events, k->name, 0, s_nack_name(TD_NACK_MALFORMED), why.text, 0,
-                           td_clock_now());
+        td_events_rejected(srv->events, k->name, 0, s_nack_name(TD_NACK_MALFORMED), why.text, 0);
         return false;
     }
     int type = it->msg.type;
@@ -309,13 +313,13 @@ static void s_reply_item(s_server *srv, s_item *it, td_err commit)
                        (unsigned long long)it->nack.seq, it->nack.reason);
         if (it->nack.code != TD_NACK_UNAVAILABLE && it->nack.code != TD_NACK_RATE_LIMITED)
             td_events_rejected(srv->events, it->agency, it->nack.seq, s_nack_name(it->nack.code),
-                               it->nack.reason, 0, srv->now);
+                               it->nack.reason, 0);
     } else {
         m.type = TD_MSG_ACK;
         m.u.ack = it->ack;
         if (it->ack.n_rejected && !it->ack.duplicate)
             td_events_rejected(srv->events, it->agency, it->ack.seq, "items",
-                               it->ack.rejected[0].reason, it->ack.n_rejected, srv->now);
+                               it->ack.rejected[0].reason, it->ack.n_rejected);
     }
     s_send(srv->agents, &it->route, &m);
 }
@@ -419,13 +423,11 @@ static void s_on_queries(s_server *srv)
 }
 
 /* Once a second: notice enrollments and revocations; close live connections of revoked keys
- * by rebinding (every other peer reconnects and authenticates again); clear stale readers;
- * publish what the clock changed. */
+ * by rebinding (every other peer reconnects and authenticates again); clear stale readers. */
 static bool s_on_tick(s_server *srv)
 {
     td_keycache_refresh(srv->keys);
     td_store_reader_check(srv->store);
-    td_events_scan(srv->events, td_clock_now());
     if (!td_keycache_take_revocation(srv->keys))
         return true;
     td_log_info("a key was revoked: closing all connections so that peers authenticate again",
@@ -501,8 +503,6 @@ static bool s_start_events(s_server *srv)
         return false;
     const char *ep = o->events_ep && strcmp(o->events_ep, "off") ? o->events_ep : NULL;
     srv->events = td_events_new(ep, &srv->cred, srv->store, srv->alerts);
-    /* The baseline, before the first report is read: every change after the start is news. */
-    td_events_scan(srv->events, td_clock_now());
     if (srv->events)
         td_log_info("events", "endpoint=%s alert_rules=%zu",
                     ep ? td_events_endpoint(srv->events) : "off", o->n_alerts);

@@ -1,4 +1,6 @@
-/* tiendo-sim: test and demo data for tiendo. Exit status: 0 done, 1 failed, 2 bad usage. */
+/* tiendo-sim: test and demo data for tiendo, and a fleet of virtual agents. Exit status: 0 done,
+ * 1 failed, 2 bad usage. */
+#include "fleet.h"
 #include "generate.h"
 
 #include <errno.h>
@@ -15,6 +17,7 @@ static void s_usage(FILE *f)
 {
     fputs("usage: tiendo-sim generate --out DIR [--seed N] [--tasks N] [--communes N]\n"
           "                           [--commune-provinces N] [--sections] [--dates D1,D2,...]\n"
+          "       tiendo-sim fleet --registry DIR --creds DIR --endpoint EP [options]\n"
           "       tiendo-sim --help\n"
           "\n"
           "generate writes a deterministic national registry and status snapshots:\n"
@@ -37,7 +40,12 @@ static void s_usage(FILE *f)
           "                  obstacles of some agencies\n"
           "  --dates LIST    snapshot dates YYYY-MM-DD, increasing, at most 16\n"
           "                  (default " DEFAULT_DATES ")\n"
-          "  -h, --help      show this help\n",
+          "  -h, --help      show this help\n"
+          "\n"
+          "fleet runs many virtual agents in one process, each with its own enrolled key,\n"
+          "connection and outbox, against a collector: reporting on a compressed clock with\n"
+          "offline periods, or catching up on queued reports (--queued N, prints catchup_s).\n"
+          "See tiendo-sim fleet --help.\n",
           f);
 }
 
@@ -171,6 +179,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "generate") == 0)
         return s_generate_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "fleet") == 0)
+        return sim_fleet_main(argc - 1, argv + 1);
     fprintf(stderr, "tiendo-sim: unknown command '%s' (see tiendo-sim --help)\n", argv[1]);
     return EXIT_USAGE;
 }
