@@ -228,46 +228,17 @@ td_err td_store_section_at(td_txn *txn, int kind, const char *agency, const char
     return err;
 }
 
-/* Walks the versions of one agency's items in key order (by id, then as_of). */
+/* Walks every version of one agency's items in key order (by id, then as_of). */
 typedef struct {
     int kind;
     const char *agency;
-    size_t plen;  /* kind | agency NUL */
-    td_time t;    /* each_section_at: the instant; INT64_MAX for history */
-    bool history; /* every version rather than the one in effect */
-    td_txn *txn;  /* to follow markers to the version they repeat */
+    size_t plen; /* kind | agency NUL */
+    td_txn *txn;
     const char *want_id;
     char id[TD_SECTION_ID_MAX + 1];
-    bool have; /* a version of `id` in effect at t was seen */
-    td_time as_of;
-    td_rbuf val;
     td_err (*cb)(const td_section_version *v, void *arg);
     void *arg;
 } s_walk;
-
-static td_err s_emit(s_walk *w, td_time as_of, td_rbuf *val)
-{
-    td_section_version v;
-    td_time ref, real;
-    td_rbuf resolved = *val;
-    if (td_store_marker(val->p, val->left, &ref)) {
-        td_wbuf prefix;
-        td_wbuf_init(&prefix);
-        s_prefix(&prefix, w->kind, w->agency, w->id);
-        td_time found;
-        td_err err = prefix.oom ? TD_ENOMEM
-                                : td_store_seek_state(w->txn, prefix.data, prefix.len, as_of,
-                                                      &found, &real, &resolved);
-        td_wbuf_fini(&prefix);
-        if (err)
-            return err;
-    }
-    td_err err = s_decode(w->kind, w->agency, w->id, as_of, &resolved, &v);
-    if (err == TD_OK)
-        err = w->cb(&v, w->arg);
-    td_section_version_fini(&v);
-    return err;
-}
 
 static td_err s_walk_kv(const uint8_t *key, size_t klen, td_rbuf *val, void *arg)
 {
@@ -276,28 +247,15 @@ static td_err s_walk_kv(const uint8_t *key, size_t klen, td_rbuf *val, void *arg
     size_t idlen = strnlen(id, klen - w->plen);
     if (idlen > TD_SECTION_ID_MAX || klen != w->plen + idlen + 1 + 8)
         return TD_ESTORE;
-    td_time as_of = td_key_i64(key + klen - 8);
-    if (w->want_id && strcmp(id, w->want_id))
-        return TD_OK;
-    td_time ref;
-    if (w->history) {
-        if (td_store_marker(val->p, val->left, &ref))
-            return TD_OK; /* history lists changes; a marker repeats one */
-        snprintf(w->id, sizeof w->id, "%s", id);
-        return s_emit(w, as_of, val);
-    }
-    td_err err = TD_OK;
-    if (strcmp(id, w->id)) { /* a new item: the previous one's version in effect is known */
-        if (w->have)
-            err = s_emit(w, w->as_of, &w->val);
-        snprintf(w->id, sizeof w->id, "%s", id);
-        w->have = false;
-    }
-    if (as_of <= w->t) {
-        w->have = true;
-        w->as_of = as_of;
-        w->val = *val;
-    }
+    td_time as_of = td_key_i64(key + klen - 8), ref;
+    if ((w->want_id && strcmp(id, w->want_id)) || td_store_marker(val->p, val->left, &ref))
+        return TD_OK; /* history lists changes; a marker repeats one */
+    snprintf(w->id, sizeof w->id, "%s", id);
+    td_section_version v;
+    td_err err = s_decode(w->kind, w->agency, w->id, as_of, val, &v);
+    if (err == TD_OK)
+        err = w->cb(&v, w->arg);
+    td_section_version_fini(&v);
     return err;
 }
 
@@ -311,30 +269,82 @@ static td_err s_walk_run(td_txn *txn, s_walk *w)
     td_err err = prefix.oom
                      ? TD_ENOMEM
                      : td_store_scan(txn, TD_DB_VERSIONS, prefix.data, prefix.len, s_walk_kv, w);
-    if (err == TD_OK && w->have)
-        err = s_emit(w, w->as_of, &w->val);
     td_wbuf_fini(&prefix);
     return err;
 }
 
+/* The version in effect at t of each item: one seek per item to its version, one to the next
+ * item, however long the items' histories are (a daily report repeating 30 days of outages
+ * leaves 30 markers per outage behind). Ids are text: none contains byte 1, so
+ * prefix | id | 1 sorts after every version of id and before the next id. */
 td_err td_store_each_section_at(td_txn *txn, int kind, const char *agency, td_time t,
                                 td_err (*cb)(const td_section_version *v, void *arg), void *arg)
 {
-    s_walk w = {.kind = kind, .agency = agency, .t = t, .cb = cb, .arg = arg, .txn = txn};
-    w.id[0] = '\001'; /* no id starts with it: the first key starts an item */
-    return s_walk_run(txn, &w);
+    td_wbuf prefix, item;
+    td_wbuf_init(&prefix);
+    td_wbuf_init(&item);
+    td_wbuf_u8(&prefix, (uint8_t)kind);
+    td_wbuf_key_str(&prefix, agency);
+    MDB_cursor *cur = NULL;
+    td_err err = prefix.oom ? TD_ENOMEM : TD_OK;
+    int rc = err ? 0 : mdb_cursor_open(txn->txn, txn->store->dbi[TD_DB_VERSIONS], &cur);
+    if (rc)
+        err = td_store_mdb_err(txn, rc);
+    MDB_val k = {prefix.len, prefix.data}, v;
+    rc = err ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (!err && rc == 0 && k.mv_size > prefix.len &&
+           !memcmp(k.mv_data, prefix.data, prefix.len)) {
+        char id[TD_SECTION_ID_MAX + 1];
+        const char *kid = (const char *)k.mv_data + prefix.len;
+        size_t idlen = strnlen(kid, k.mv_size - prefix.len);
+        if (idlen > TD_SECTION_ID_MAX || k.mv_size != prefix.len + idlen + 1 + 8) {
+            err = TD_ESTORE;
+            break;
+        }
+        memcpy(id, kid, idlen);
+        id[idlen] = '\0';
+        /* The item's version in effect at t, markers followed. */
+        td_wbuf_reset(&item);
+        td_wbuf_bytes(&item, prefix.data, prefix.len);
+        td_wbuf_key_str(&item, id);
+        td_time as_of, real;
+        td_rbuf r;
+        err = item.oom ? TD_ENOMEM
+                       : td_store_seek_state(txn, item.data, item.len, t, &as_of, &real, &r);
+        if (err == TD_OK) {
+            td_section_version sv;
+            err = s_decode(kind, agency, id, as_of, &r, &sv);
+            if (err == TD_OK)
+                err = cb(&sv, arg);
+            td_section_version_fini(&sv);
+        } else if (err == TD_ENOTFOUND) {
+            err = TD_OK; /* the item began after t */
+        }
+        /* The next item. */
+        td_wbuf_reset(&item);
+        td_wbuf_bytes(&item, prefix.data, prefix.len);
+        td_wbuf_bytes(&item, id, idlen);
+        td_wbuf_u8(&item, 1);
+        if (err || item.oom)
+            break;
+        k = (MDB_val){item.len, item.data};
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    if (!err && rc != 0 && rc != MDB_NOTFOUND)
+        err = td_store_mdb_err(txn, rc);
+    if (!err && item.oom)
+        err = TD_ENOMEM;
+    if (cur)
+        mdb_cursor_close(cur);
+    td_wbuf_fini(&prefix);
+    td_wbuf_fini(&item);
+    return err;
 }
 
 td_err td_store_each_section_version(td_txn *txn, int kind, const char *agency, const char *id,
                                      td_err (*cb)(const td_section_version *v, void *arg),
                                      void *arg)
 {
-    s_walk w = {.kind = kind,
-                .agency = agency,
-                .history = true,
-                .want_id = id,
-                .cb = cb,
-                .arg = arg,
-                .txn = txn};
+    s_walk w = {.kind = kind, .agency = agency, .want_id = id, .cb = cb, .arg = arg, .txn = txn};
     return s_walk_run(txn, &w);
 }
