@@ -1,12 +1,18 @@
 /* querybench: operators' queries on a store with a long history, timed in-process with
  * td_query_run (no ZeroMQ, no CURVE, no CLI: the collector adds those around it).
- *   querybench --data DIR [--weeks W] [--runs N]
+ *   querybench --data DIR [--weeks W] [--runs N] [--days D] [--communes C] [--infra-runs M]
  * DIR is a collector data directory after `init` and `import` of a registry. The history is
  * written with the library first: every task reported weekly for W weeks from 2025-01-06 (its
  * progress moves every week until it is done; done tasks stay done and add no version), one
  * transaction per week, plus one report-log row per agency and week as the collector writes.
- * Then each query runs N times. Prints versions_stored, store_bytes_per_version, summary_p99_ms,
- * tasks_p99_ms and asof_summary_p99_ms (as-of a random date of the year). */
+ * versions_stored and store_bytes_per_version are taken on that store. Then the registry's
+ * communes (the first C of them; default all) report daily for D days (default 7 W): an
+ * infrastructure and a services section that change once a week and are repeated in between,
+ * and the outages their agents' probes measured (about one a month, each repeated in every
+ * report for 30 days, as the agent's journal sends them), with one report-log row per report.
+ * Then each query runs N times on the whole store (infra M times, default N). Prints
+ * versions_stored, store_bytes_per_version, summary_p99_ms, tasks_p99_ms, asof_summary_p99_ms
+ * (as of a random date of the year) and infra_p99_ms (as of a random date of the year). */
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +164,179 @@ static void s_build(td_store *store, s_hist *h, int weeks)
                h->kv_bytes / (double)h->versions);
 }
 
+/* The communes' daily reports (docs/performance.md): sections and the probes' outages. */
+#define S_DAY 86400
+#define S_JOURNAL_DAYS 30 /* the agent sends the outages of the last 30 days in every report */
+#define S_OUTAGE_ODDS 30  /* an outage starts on about one day in 30 */
+#define S_BATCH 64        /* communes per transaction */
+#define S_REPORT_HOUR 17  /* each commune reports once a day, from 17:00 (UTC+7) */
+
+typedef struct {
+    char (*codes)[TD_CODE_MAX + 1];
+    size_t n;              /* communes that report */
+    int days;              /* daily reports of each */
+    size_t from, to;       /* the communes of the transaction in progress */
+    long changes, repeats; /* section entries of that transaction: versions, markers */
+    long total_changes, total_repeats, outages, reports;
+} s_fleet;
+
+static td_err s_collect_commune(const td_agency *a, void *arg)
+{
+    s_fleet *f = arg;
+    if (a->kind != TD_KIND_COMMUNE)
+        return TD_OK;
+    char(*grown)[TD_CODE_MAX + 1] = realloc(f->codes, (f->n + 1) * sizeof *grown);
+    if (!grown)
+        return TD_ENOMEM;
+    f->codes = grown;
+    snprintf(f->codes[f->n++], TD_CODE_MAX + 1, "%s", a->code);
+    return TD_OK;
+}
+
+static td_err s_load_communes(td_txn *txn, void *arg)
+{
+    return td_store_each_agency(txn, s_collect_commune, arg);
+}
+
+static uint64_t s_mix(uint64_t x) /* splitmix64's finalizer */
+{
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+static int64_t s_min(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* A commune's infrastructure in its week w: terminals arrive, signal gaps close, slowly. */
+static void s_infra(uint32_t h, int w, td_infra *s)
+{
+    memset(s, 0, sizeof *s);
+    s->present = true;
+    s->villages_total = 4 + h % 12;
+    s->terminals_required = 8 + (h >> 4) % 25;
+    s->terminals_available = s_min(s->terminals_required, (h >> 9) % 8 + w / 2);
+    int64_t gap = (int64_t)((h >> 13) % (uint32_t)(s->villages_total / 2 + 1)) - w / 8;
+    s->villages_signal_gap = gap > 0 ? gap : 0;
+    s->villages_no_power = (h >> 17) % 3 > (uint32_t)(w / 13) ? 1 : 0;
+    s->population_db_connected = w >= (int)((h >> 19) % 40);
+}
+
+/* Its services: weekly counts, files received growing every week. */
+static void s_services(uint32_t h, int w, td_services *s)
+{
+    memset(s, 0, sizeof *s);
+    s->present = true;
+    s->procedures_total = 300 + (h >> 3) % 100;
+    s->procedures_announced = s_min(s->procedures_total, s->procedures_total * 6 / 10 + 3 * w);
+    s->procedures_online = s_min(s->procedures_announced, s->procedures_total * 3 / 10 + 2 * w);
+    s->files_received = 40 * (w + 1) + h % 40;
+    s->files_fully_online = s->files_received * (40 + w / 2) / 100;
+    s->records_total = 2000 + h % 1000;
+    s->records_digitized = s_min(s->records_total, s->records_total * (20 + w) / 100);
+}
+
+/* The outage that starts on `day` at a commune, if any: power or link, within 01:00-15:00, from
+ * 10 minutes to 6 hours, so ended before that day's report. */
+static bool s_outage_on(uint32_t h, int day, td_outage *o)
+{
+    uint64_t u = s_mix(((uint64_t)h << 32) | (uint32_t)day);
+    if (u % S_OUTAGE_ODDS)
+        return false;
+    o->kind = (u >> 8) & 1 ? TD_OUTAGE_POWER : TD_OUTAGE_LINK;
+    o->start = S_WEEK0 + (td_time)day * S_DAY + 3600 + (td_time)((u >> 12) % (8 * 3600));
+    o->end = o->start + 600 + (td_time)((u >> 32) % (6 * 3600 - 600));
+    return true;
+}
+
+static td_err s_put_section(s_fleet *f, td_txn *txn, const td_section_version *v)
+{
+    bool stored;
+    td_err err = td_store_put_section(txn, v, &stored);
+    f->changes += stored;
+    f->repeats += !stored;
+    return err;
+}
+
+/* One daily report of a commune, as the collector stores it: its sections, the outages of its
+ * agent's journal and a report-log row. */
+static td_err s_commune_day(s_fleet *f, td_txn *txn, const char *code, int day)
+{
+    uint32_t h = s_hash(code);
+    int week = (day + (int)(h % 7)) / 7; /* each commune's figures move on its own weekday */
+    td_section_version v = {.kind = TD_SECTION_INFRA, .seq = (uint64_t)day + 1};
+    v.as_of = S_WEEK0 + (td_time)day * S_DAY + S_REPORT_HOUR * 3600 + (td_time)(h % 3600);
+    v.received_at = v.as_of + 60;
+    snprintf(v.agency, sizeof v.agency, "%s", code);
+    s_infra(h, week, &v.u.infra);
+    td_err err = s_put_section(f, txn, &v);
+    v.kind = TD_SECTION_SERVICES;
+    s_services(h, week, &v.u.services);
+    if (!err)
+        err = s_put_section(f, txn, &v);
+    v.kind = TD_SECTION_OUTAGE;
+    for (int d = day; !err && d >= 0 && d > day - S_JOURNAL_DAYS; d--) {
+        memset(&v.u, 0, sizeof v.u);
+        if (!s_outage_on(h, d, &v.u.outage))
+            continue;
+        snprintf(v.id, sizeof v.id, "%s-%lld", td_outage_kind_name(v.u.outage.kind),
+                 (long long)v.u.outage.start);
+        err = s_put_section(f, txn, &v);
+    }
+    td_reportrec r = {.outbox_id = 1, .seq = v.seq, .as_of = v.as_of};
+    snprintf(r.agency, sizeof r.agency, "%s", code);
+    memset(r.key, (int)(h & 0xff), TD_KEY_LEN);
+    r.received_at = v.received_at;
+    r.accepted = 2;
+    return err ? err : td_store_put_report(txn, &r);
+}
+
+/* Communes from..to, every day: commune by commune rather than day by day, so that each
+ * transaction appends to a few ranges of keys. The store holds the same entries either way;
+ * day by day would rewrite most of the tree's leaf pages every day. */
+static td_err s_write_communes(td_txn *txn, void *arg)
+{
+    s_fleet *f = arg;
+    f->changes = f->repeats = 0; /* run again from the start when the map grows */
+    td_err err = TD_OK;
+    for (size_t i = f->from; !err && i < f->to; i++)
+        for (int day = 0; !err && day < f->days; day++)
+            err = s_commune_day(f, txn, f->codes[i], day);
+    return err;
+}
+
+static void s_fleet_build(td_store *store, s_fleet *f, long days, long communes)
+{
+    td_errmsg why;
+    if (td_store_view(store, s_load_communes, f, &why) != TD_OK)
+        bench_die("reading the agencies: %s", why.text);
+    size_t all = f->n;
+    if (communes && (size_t)communes < f->n)
+        f->n = (size_t)communes;
+    f->days = (int)days;
+    double t0 = bench_now_s();
+    for (f->from = 0; f->from < f->n; f->from = f->to) {
+        f->to = f->from + S_BATCH < f->n ? f->from + S_BATCH : f->n;
+        if (td_store_update(store, s_write_communes, f, &why) != TD_OK)
+            bench_die("writing communes %zu to %zu: %s", f->from, f->to, why.text);
+        f->total_changes += f->changes;
+        f->total_repeats += f->repeats;
+    }
+    for (size_t i = 0; i < f->n; i++)
+        for (int day = 0; day < f->days; day++) {
+            td_outage o;
+            f->outages += s_outage_on(s_hash(f->codes[i]), day, &o);
+        }
+    f->reports = (long)f->n * f->days;
+    bench_note("sections: %zu of the registry's %zu communes x %d daily reports written in %.2f s "
+               "(infrastructure and services changing weekly, %ld outages each sent for %d days); "
+               "%ld section versions and %ld repeats (markers) stored, %ld report-log rows",
+               f->n, all, f->days, bench_now_s() - t0, f->outages, S_JOURNAL_DAYS, f->total_changes,
+               f->total_repeats, f->reports);
+}
+
 /* Pages on LMDB's free list (dbi 0): each record is an ID list whose first word counts it. */
 static size_t s_free_pages(MDB_txn *txn)
 {
@@ -199,7 +378,7 @@ static void s_compact(MDB_env *env, const char *dir, long versions)
 
 /* Where the bytes are: pages of each database and of the free list, read with LMDB itself
  * (lib/store exposes only the total). */
-static void s_breakdown(const char *dir, long versions)
+static void s_breakdown(const char *dir, long versions, bool compact)
 {
     static const char *const names[] = {"versions", "reports", "tasks", "agencies",
                                         "keys",     "agents",  "meta"};
@@ -225,7 +404,8 @@ static void s_breakdown(const char *dir, long versions)
                        (double)pages * st.ms_psize / (double)versions);
     }
     mdb_txn_abort(txn);
-    s_compact(env, dir, versions);
+    if (compact)
+        s_compact(env, dir, versions);
     mdb_env_close(env);
 }
 
@@ -263,47 +443,93 @@ static void s_time(td_store *store, const char *name, const char *command, bool 
     free(ms);
 }
 
-int main(int argc, char **argv)
+typedef struct {
+    const char *data;
+    long weeks, runs, days, communes, infra_runs;
+} s_opts;
+
+static void s_parse(int argc, char **argv, s_opts *o)
 {
-    const char *data = NULL;
-    long weeks = 52, runs = 300;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--data") && i + 1 < argc)
-            data = argv[++i];
-        else if (!strcmp(argv[i], "--weeks") && i + 1 < argc)
-            weeks = bench_arg_long("--weeks", argv[++i]);
-        else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-            runs = bench_arg_long("--runs", argv[++i]);
+        const char *a = argv[i];
+        long *n = !strcmp(a, "--weeks")        ? &o->weeks
+                  : !strcmp(a, "--runs")       ? &o->runs
+                  : !strcmp(a, "--days")       ? &o->days
+                  : !strcmp(a, "--communes")   ? &o->communes
+                  : !strcmp(a, "--infra-runs") ? &o->infra_runs
+                                               : NULL;
+        if (i + 1 < argc && !strcmp(a, "--data"))
+            o->data = argv[++i];
+        else if (i + 1 < argc && n)
+            *n = bench_arg_long(a, argv[++i]);
         else
-            bench_die("usage: querybench --data DIR [--weeks W] [--runs N]");
+            bench_die("usage: querybench --data DIR [--weeks W] [--runs N] [--days D] "
+                      "[--communes C] [--infra-runs M]");
     }
-    if (!data)
+    if (!o->data)
         bench_die("--data DIR is required");
+}
+
+static td_store *s_open(const char *data)
+{
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/store", data);
     td_store *store;
     td_errmsg why;
+    snprintf(dir, sizeof dir, "%s/store", data);
     if (td_store_open(dir, 0, 0, &store, &why) != TD_OK)
         bench_die("%s", why.text);
-    s_hist h = {0};
-    s_build(store, &h, (int)weeks);
+    return store;
+}
 
+/* Notes the store's size; returns the bytes in use. */
+static size_t s_usage(td_store *store, const char *data, const char *what)
+{
+    char file[4200];
     size_t used;
     struct stat st;
     td_store_usage(store, &used, NULL, NULL);
-    snprintf(dir, sizeof dir, "%s/store/data.mdb", data);
-    bench_note("store: %zu bytes in use (pages x page size), data.mdb %lld bytes, %ld versions",
-               used, stat(dir, &st) == 0 ? (long long)st.st_size : -1LL, h.versions);
-    bench_figure("versions_stored", (double)h.versions, "versions");
-    bench_figure("store_bytes_per_version", (double)used / (double)h.versions, "B");
+    snprintf(file, sizeof file, "%s/store/data.mdb", data);
+    bench_note("store%s: %zu bytes in use (pages x page size), data.mdb %lld bytes", what, used,
+               stat(file, &st) == 0 ? (long long)st.st_size : -1LL);
+    return used;
+}
 
-    td_time now = S_WEEK0 + weeks * S_WEEK;
-    s_time(store, "summary_p99_ms", "summary", false, runs, now);
-    s_time(store, "tasks_p99_ms", "tasks", false, runs, now);
-    s_time(store, "asof_summary_p99_ms", "summary", true, runs, now);
-    free(h.tasks);
-    td_store_destroy(&store);
+/* The task history's own figures, on the store that holds only it: its size per version and
+ * where the bytes are. The store is closed to be read with LMDB itself, then opened again. */
+static void s_task_store(td_store **store, const char *data, const s_hist *h)
+{
+    size_t used = s_usage(*store, data, " (task history)");
+    bench_figure("versions_stored", (double)h->versions, "versions");
+    bench_figure("store_bytes_per_version", (double)used / (double)h->versions, "B");
+    td_store_destroy(store);
+    char dir[4096];
     snprintf(dir, sizeof dir, "%s/store", data);
-    s_breakdown(dir, h.versions);
+    s_breakdown(dir, h->versions, true);
+    *store = s_open(data);
+}
+
+int main(int argc, char **argv)
+{
+    s_opts o = {.weeks = 52, .runs = 300};
+    s_parse(argc, argv, &o);
+    td_store *store = s_open(o.data);
+    s_hist h = {0};
+    s_build(store, &h, (int)o.weeks);
+    s_task_store(&store, o.data, &h);
+    s_fleet f = {0};
+    s_fleet_build(store, &f, o.days ? o.days : 7 * o.weeks, o.communes);
+    s_usage(store, o.data, " (with the communes' reports)");
+
+    td_time now = S_WEEK0 + o.weeks * S_WEEK;
+    s_time(store, "summary_p99_ms", "summary", false, o.runs, now);
+    s_time(store, "tasks_p99_ms", "tasks", false, o.runs, now);
+    s_time(store, "asof_summary_p99_ms", "summary", true, o.runs, now);
+    s_time(store, "infra_p99_ms", "infra", true, o.infra_runs ? o.infra_runs : o.runs, now);
+    free(h.tasks);
+    free(f.codes);
+    td_store_destroy(&store);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/store", o.data);
+    s_breakdown(dir, 0, false);
     return 0;
 }
