@@ -38,7 +38,8 @@ typedef struct {
     char log[8];          /* "stderr" or "syslog"; "" means stderr */
     int interval;         /* seconds between keep-alives (Hello) */
     size_t outbox_max_mb;
-    int reconnect_max; /* seconds: the longest wait between reconnection attempts */
+    int reconnect_max;  /* seconds: the longest wait between reconnection attempts */
+    bool delta_reports; /* send a report as a delta against the one before it when smaller */
     td_probe_config probes[TD_AGENT_PROBES_MAX]; /* configured first, then built-ins */
     size_t n_probes;
 } td_agent_config;

@@ -116,6 +116,12 @@ static int s_agent_key(s_parse *p, const char *name, const char *value)
         s_error(p, "log \"%s\" is not one of stderr|syslog", value);
         return 0;
     }
+    if (!strcmp(name, "delta_reports")) {
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            return s_error(p, "delta_reports \"%s\" is not yes or no", value);
+        c->delta_reports = !strcmp(value, "yes");
+        return 1;
+    }
     return s_agent_int(p, name, value);
 }
 
@@ -282,7 +288,8 @@ td_err td_agent_config_load(const char *path, td_agent_config *out, td_errmsg *w
         free(p);
         return td_fail(why, TD_ENOMEM, "out of memory");
     }
-    *c = (td_agent_config){.interval = 300, .outbox_max_mb = 256, .reconnect_max = 60};
+    *c = (td_agent_config){
+        .interval = 300, .outbox_max_mb = 256, .reconnect_max = 60, .delta_reports = true};
     p->cfg = c;
     int line = ini_parse(path, s_handler, p);
     const char *missing = !c->collector[0]     ? "collector"

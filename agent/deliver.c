@@ -1,6 +1,8 @@
 /* Delivery: the status file is queued in the outbox, then sent over a CURVE DEALER socket and
  * removed only when the collector acknowledges it. Unacknowledged reports are resent, oldest
- * first, after a silence that grows with backoff and jitter. */
+ * first, after a silence that grows with backoff and jitter. A report goes as a delta against
+ * the report before it (docs/delivery.md) when that is smaller, and whole when the collector
+ * says it does not hold that report. */
 #include "agent.h"
 #include "probes.h"
 
@@ -43,6 +45,9 @@ typedef struct {
     int result;       /* worst outcome so far: 0, 2 or 3 */
     struct stat seen; /* the status file as last read */
     bool have_seen;
+    bool deltas_off;    /* every report goes whole (config, or a collector that refused one) */
+    bool sent_delta;    /* a delta report was sent */
+    uint64_t full_from; /* reports from this seq go whole until one of them is acknowledged */
 } s_agent;
 
 /* Watches the dealer's connection for the link probe: made (CURVE handshake done) or lost. */
@@ -230,6 +235,24 @@ static void s_requeue(s_agent *a)
         s_queue_msg(a, &m);
 }
 
+/* Frames a queued report: as a delta against the report before it (td_outbox_base_of) unless
+ * it must go whole, else whole. */
+static td_err s_frame(s_agent *a, const td_outbox_entry *e, uint8_t **buf, size_t *len,
+                      td_wire_framed *info)
+{
+    td_wire_delivery d = {td_outbox_id(a->outbox), e->seq, (uint32_t)a->cfg->interval,
+                          td_outbox_depth(a->outbox), td_outbox_thinned(a->outbox)};
+    uint8_t *base = NULL;
+    size_t base_len = 0;
+    uint64_t base_seq = 0;
+    bool whole = a->deltas_off || (a->full_from && e->seq >= a->full_from);
+    if (!whole && td_outbox_base_of(a->outbox, e->seq, &base_seq, &base, &base_len) != TD_OK)
+        base = NULL; /* none, or unreadable: the report goes whole */
+    td_err err = td_wire_frame_delta(e->body, e->len, base, base_len, base_seq, &d, buf, len, info);
+    free(base);
+    return err;
+}
+
 static bool s_send_entry(const td_outbox_entry *e, void *arg)
 {
     s_agent *a = arg;
@@ -237,9 +260,8 @@ static bool s_send_entry(const td_outbox_entry *e, void *arg)
         return false;
     uint8_t *buf;
     size_t len;
-    if (td_wire_frame_report(e->body, e->len, td_outbox_id(a->outbox), e->seq,
-                             (uint32_t)a->cfg->interval, td_outbox_depth(a->outbox),
-                             td_outbox_thinned(a->outbox), &buf, &len) != TD_OK) {
+    td_wire_framed info;
+    if (s_frame(a, e, &buf, &len, &info) != TD_OK) {
         td_log_error("dropping an unreadable queued report", "seq=%llu",
                      (unsigned long long)e->seq);
         td_outbox_remove(a->outbox, e->seq);
@@ -249,6 +271,13 @@ static bool s_send_entry(const td_outbox_entry *e, void *arg)
     free(buf);
     if (rc < 0)
         return false; /* no link yet: try again on the next turn */
+    char as_of[26];
+    td_time_format(e->as_of, as_of);
+    td_log_debug("sent a report",
+                 "seq=%llu as_of=%s bytes=%zu items=%zu removed=%zu delta=%s base=%llu",
+                 (unsigned long long)e->seq, as_of, len, info.items, info.removed,
+                 info.base_seq ? "yes" : "no", (unsigned long long)info.base_seq);
+    a->sent_delta |= info.base_seq != 0;
     a->sent_upto = e->seq;
     a->inflight++;
     a->last_progress_ms = zclock_mono();
@@ -272,7 +301,9 @@ static void s_pump(s_agent *a)
 
 static void s_on_ack(s_agent *a, const td_ack *ack)
 {
-    td_outbox_remove(a->outbox, ack->seq);
+    td_outbox_acknowledge(a->outbox, ack->seq); /* it becomes the base of the next delta */
+    if (a->full_from && ack->seq >= a->full_from)
+        a->full_from = 0; /* the collector holds a report of ours again */
     for (size_t i = 0; i < ack->n_rejected; i++) {
         if (a->once)
             printf("rejected %s: %s\n", ack->rejected[i].id, ack->rejected[i].reason);
@@ -285,8 +316,38 @@ static void s_on_ack(s_agent *a, const td_ack *ack)
                  ack->accepted, ack->duplicate);
 }
 
+/* The collector does not hold the report a delta was against (its store was restored or
+ * replaced, say): that report and those after it are sent again, whole. Stale refusals of
+ * deltas sent before are answered the same way; resending a stored report is harmless. */
+static void s_on_need_full(s_agent *a, const td_nack *nack)
+{
+    if (a->inflight > 0)
+        a->inflight--;
+    td_log_info("the collector does not hold the base of a delta report; sending it whole",
+                "seq=%llu reason=\"%s\"", (unsigned long long)nack->seq, nack->reason);
+    if (nack->seq && (!a->full_from || nack->seq < a->full_from)) {
+        a->full_from = nack->seq;
+        if (a->sent_upto >= nack->seq)
+            a->sent_upto = nack->seq - 1;
+    }
+}
+
 static void s_on_nack(s_agent *a, const td_nack *nack)
 {
+    if (nack->code == TD_NACK_NEED_FULL) {
+        s_on_need_full(a, nack);
+        return;
+    }
+    if (nack->code == TD_NACK_MALFORMED && a->sent_delta && !a->deltas_off) {
+        /* A collector older than delta reports refuses them as malformed, without a seq. */
+        td_log_warning("the collector refused a report as malformed; sending every report whole",
+                       "reason=\"%s\"", nack->reason);
+        a->deltas_off = true;
+        if (a->inflight > 0)
+            a->inflight--;
+        a->sent_upto = 0;
+        return;
+    }
     if (nack->code == TD_NACK_UNAVAILABLE || nack->code == TD_NACK_RATE_LIMITED) {
         /* Kept queued and still counted in flight, so that the silence timer resends it after
          * the backoff (which grows with each such round). */
@@ -477,7 +538,8 @@ static bool s_open_state(s_agent *a)
 
 int td_agent_run(const td_agent_config *cfg, bool once, int timeout_s)
 {
-    s_agent a = {.cfg = cfg, .once = once, .backoff_ms = BACKOFF_MIN_MS};
+    s_agent a = {
+        .cfg = cfg, .once = once, .backoff_ms = BACKOFF_MIN_MS, .deltas_off = !cfg->delta_reports};
     td_errmsg why;
     srandom((unsigned)zclock_time() ^ (unsigned)getpid());
     if (td_keys_load(cfg->credentials, &a.cred, &why) != TD_OK) {

@@ -159,6 +159,8 @@ static const char *s_nack_name(int code)
         return "unavailable";
     case TD_NACK_RATE_LIMITED:
         return "rate_limited";
+    case TD_NACK_NEED_FULL:
+        return "need_full";
     default:
         return "refused";
     }
@@ -284,6 +286,8 @@ static void s_count_item(td_metrics *m, const s_item *it, td_err commit)
     if (!it->report)
         return;
     atomic_fetch_add(&m->reports_received, 1);
+    if (commit == TD_OK && it->nack.code == TD_NACK_NEED_FULL)
+        return; /* not refused: the agent sends the same report whole */
     if (commit != TD_OK || it->nack.code)
         atomic_fetch_add(&m->reports_refused, 1);
     else if (it->ack.duplicate)
@@ -306,6 +310,11 @@ static void s_reply_item(s_server *srv, s_item *it, td_err commit)
         s_send_nack(srv->agents, &it->route, it->msg.u.report.seq, TD_NACK_UNAVAILABLE,
                     "the collector cannot store reports now; keep it queued and resend");
         return;
+    } else if (it->nack.code == TD_NACK_NEED_FULL) {
+        m.type = TD_MSG_NACK;
+        m.u.nack = it->nack;
+        td_log_info("asked for a delta report whole", "agency=%s seq=%llu reason=\"%s\"",
+                    it->agency, (unsigned long long)it->nack.seq, it->nack.reason);
     } else if (it->nack.code) {
         m.type = TD_MSG_NACK;
         m.u.nack = it->nack;

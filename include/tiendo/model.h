@@ -229,12 +229,44 @@ td_err td_services_check(const td_services *s, td_errmsg *why);
 td_err td_funding_check(const td_funding *s, td_errmsg *why);
 td_err td_database_check(const td_database *d, td_errmsg *why);
 td_err td_obstacle_check(const td_obstacle *o, td_time as_of, td_errmsg *why);
+/* Every field equal, presence included. */
+bool td_infra_equal(const td_infra *a, const td_infra *b);
+bool td_services_equal(const td_services *a, const td_services *b);
+bool td_funding_equal(const td_funding *a, const td_funding *b);
 bool td_database_equal(const td_database *a, const td_database *b);
 bool td_obstacle_equal(const td_obstacle *a, const td_obstacle *b);
 /* Deep copies; dst is overwritten (not finalized first). */
 td_err td_task_status_copy(td_task_status *dst, const td_task_status *src);
 /* True when every field is equal; a NULL note equals an empty one (both mean no note). */
 bool td_task_status_equal(const td_task_status *a, const td_task_status *b);
+
+/* Delta reports (docs/protocol.md, "Delta reports"). A delta of a status against a base status
+ * holds the status's items that the base lacks or holds differently, and a list `removed` of
+ * what the base has and the status has not: "tasks/ID", "databases/ID", "obstacles/ID",
+ * "outages/KIND-START", "readings/PROBE/NAME" name one item, "infrastructure", "services",
+ * "funding", "databases", "obstacles" a whole section. An item's identity is its id (an
+ * outage's, its kind and start; a reading's, its probe and name); two items are the same when
+ * every field is (a reading's measured_at included). Everything else is unchanged. */
+#define TD_REMOVED_MAX 128 /* bytes of one `removed` entry */
+
+/* The delta of `cur` against `base`: *delta gets copies of cur's changed and new items, with
+ * cur's agency and as_of; *removed gets n_removed malloc'd entries. TD_EINVAL when no delta may
+ * stand for cur: the agencies differ, cur's as_of is before base's, or an id repeats in a list of
+ * either (send cur whole then). TD_ENOMEM. The outputs are written only on success; the caller
+ * frees them with td_report_fini and td_removed_free. */
+td_err td_report_delta(const td_report *base, const td_report *cur, td_report *delta,
+                       char ***removed, size_t *n_removed);
+/* The status a delta stands for: base, with each item of delta put in the place of the base's
+ * item of the same id (or after the base's items when new), and the removed ones left out.
+ * base is consumed: its items move into *out and it is left for td_report_fini to free what
+ * remains. TD_EINVAL (why says what) when the delta does not fit the base: another agency, an
+ * as_of before base's, an id repeated, a removal of what the base lacks or of what the delta
+ * also carries, an entry of `removed` that names nothing. TD_ENOMEM. *out is written only on
+ * success; the caller finalizes it. */
+td_err td_report_patch(td_report *base, const td_report *delta, char *const *removed,
+                       size_t n_removed, td_report *out, td_errmsg *why);
+/* Frees n entries and the array; accepts NULL. */
+void td_removed_free(char **removed, size_t n);
 
 /* Identifier rules: 1..max bytes of [A-Za-z0-9._-]. */
 bool td_code_valid(const char *code);

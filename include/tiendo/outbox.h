@@ -35,8 +35,17 @@ typedef struct {
  * were visited. */
 td_err td_outbox_each(td_outbox *self, uint64_t after, size_t max,
                       bool (*cb)(const td_outbox_entry *e, void *arg), void *arg);
-/* Removes a delivered report (no error when it is gone already). */
+/* Removes a report that can never be delivered (no error when it is gone already). */
 td_err td_outbox_remove(td_outbox *self, uint64_t seq);
+/* Removes a report the collector acknowledged and, when it is the newest acknowledged so far,
+ * keeps its body as the outbox's base, in the same transaction: the base is always a report
+ * the collector stored. No error when the report is gone already. */
+td_err td_outbox_acknowledge(td_outbox *self, uint64_t seq);
+/* The report a delta report of `seq` is relative to (docs/delivery.md): the queued report just
+ * before it, else the base. *body is a malloc'd copy the caller frees. TD_ENOTFOUND when there
+ * is neither (the report goes whole), TD_ESTORE, TD_ENOMEM. */
+td_err td_outbox_base_of(td_outbox *self, uint64_t seq, uint64_t *base_seq, uint8_t **body,
+                         size_t *len);
 /* Reports queued now, and reports thinned in total since the outbox was created. */
 size_t td_outbox_depth(td_outbox *self);
 /* The outbox's identity: random, made when the outbox is created, never 0. Sequence numbers

@@ -112,6 +112,22 @@ td_err td_store_get_report(td_txn *txn, const char *agency, const uint8_t key[TD
 td_err td_store_each_report(td_txn *txn, const char *agency,
                             td_err (*cb)(const td_reportrec *r, void *arg), void *arg);
 
+/* The last status each agent key reported, whole: what its next delta report is relative to
+ * (docs/protocol.md, "Delta reports"). One per key: the report with the greatest seq of the
+ * outbox the key used last. */
+typedef struct {
+    uint64_t outbox_id;
+    uint64_t seq;
+    const uint8_t *body; /* a report body (td_wire_encode_body); from td_store_get_base it is
+                            the store's, valid until the next write in the transaction or its
+                            end */
+    size_t len;
+} td_baserec;
+
+td_err td_store_put_base(td_txn *txn, const uint8_t key[TD_KEY_LEN], const td_baserec *b);
+/* TD_ENOTFOUND when the key has none, or a record too short to read. */
+td_err td_store_get_base(td_txn *txn, const uint8_t key[TD_KEY_LEN], td_baserec *out);
+
 /* Versions of task status. A version is keyed by (task id, as_of); a second report with the
  * same as_of replaces the first. */
 typedef struct {

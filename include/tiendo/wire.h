@@ -10,6 +10,7 @@
 #define TD_WIRE_MAX_DATABASES 10000  /* databases in one report */
 #define TD_WIRE_MAX_OBSTACLES 10000  /* obstacles in one report */
 #define TD_WIRE_MAX_PARAMS 64        /* parameters in one query */
+#define TD_WIRE_MAX_REMOVED 125000   /* entries of a delta report's `removed` */
 #define TD_WIRE_MAX_BYTES (4u << 20) /* default ZMQ_MAXMSGSIZE */
 /* Unpacking a frame of len bytes may use TD_WIRE_UNPACK_FACTOR * len + TD_WIRE_UNPACK_BASE bytes
  * (len counted up to TD_WIRE_MAX_BYTES); a frame that needs more is refused as malformed. A
@@ -37,7 +38,8 @@ typedef enum {
     TD_NACK_MALFORMED = 1,
     TD_NACK_FORBIDDEN,
     TD_NACK_UNAVAILABLE,
-    TD_NACK_RATE_LIMITED
+    TD_NACK_RATE_LIMITED,
+    TD_NACK_NEED_FULL /* a delta report whose base the collector does not hold: send it whole */
 } td_nack_code;
 
 typedef struct {
@@ -52,6 +54,9 @@ typedef struct {
     uint64_t outbox_depth;
     uint64_t thinned;
     uint64_t outbox_id; /* the agent outbox's identity: seq counts within it */
+    uint64_t base_seq;  /* a delta report: relative to this seq of the outbox; 0: a full report */
+    char **removed;     /* a delta report: what its base had and the status has not (model.h) */
+    size_t n_removed;
 } td_report_msg;
 
 typedef struct {
@@ -142,5 +147,39 @@ td_err td_wire_decode(const uint8_t *buf, size_t len, td_msg *out, td_errmsg *wh
 td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t outbox_id, uint64_t seq,
                             uint32_t interval_s, uint64_t outbox_depth, uint64_t thinned,
                             uint8_t **out, size_t *out_len);
+
+/* A report body: a report encoded as the agent's outbox keeps it, and as the collector keeps
+ * each agent key's last status: an Envelope holding a Report with seq 0 and no delivery or delta
+ * fields. */
+td_err td_wire_encode_body(const td_report *r, uint8_t **buf, size_t *len);
+/* Decodes a body with td_wire_decode's checks, but for seq (0 here) and canonical form. out is
+ * written only on success; the caller finalizes it (td_report_fini). TD_EPROTO (why says what),
+ * TD_ENOMEM. */
+td_err td_wire_decode_body(const uint8_t *buf, size_t len, td_report *out, td_errmsg *why);
+
+/* The delivery fields of a report being framed. */
+typedef struct {
+    uint64_t outbox_id;
+    uint64_t seq;
+    uint32_t interval_s;
+    uint64_t outbox_depth;
+    uint64_t thinned;
+} td_wire_delivery;
+
+/* What td_wire_frame_delta framed, for the agent's log. */
+typedef struct {
+    uint64_t base_seq; /* 0: the report went whole */
+    size_t items;      /* task items, sections, databases, obstacles, outages, readings carried */
+    size_t removed;    /* entries of `removed` */
+} td_wire_framed;
+
+/* Frames a queued body for sending: as a delta report against `base`, the body of the report
+ * base_seq of the same outbox, when base is not NULL, a delta may stand for the body
+ * (td_report_delta) and it is the smaller message; otherwise whole, as td_wire_frame_report
+ * does. A base that does not decode is ignored: the report goes whole. *out (malloc'd) and *info
+ * are written only on success. TD_EPROTO when body is not a report body, TD_ENOMEM. */
+td_err td_wire_frame_delta(const uint8_t *body, size_t len, const uint8_t *base, size_t base_len,
+                           uint64_t base_seq, const td_wire_delivery *d, uint8_t **out,
+                           size_t *out_len, td_wire_framed *info);
 
 #endif

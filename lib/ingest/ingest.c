@@ -209,14 +209,28 @@ td_err td_ingest_report(td_txn *txn, const uint8_t key[TD_KEY_LEN], const char *
     }
     if (err != TD_ENOTFOUND)
         return err;
+    td_report_msg whole;
+    const td_report_msg *r = m; /* the report made whole when m is a delta */
+    if (m->base_seq != 0) {
+        err = td_ingest_expand(txn, key, m, &whole, nack);
+        if (err || nack->code) {
+            memset(ack, 0, sizeof *ack);
+            return err;
+        }
+        r = &whole;
+    }
     bool superseded = false;
-    err = s_superseded(txn, key, m, &superseded);
+    err = s_superseded(txn, key, r, &superseded);
     if (err == TD_OK && !superseded)
-        err = s_apply_items(txn, m, now, ack);
+        err = s_apply_items(txn, r, now, ack);
     if (err == TD_OK && !superseded)
-        err = td_ingest_sections(txn, m, now, ack);
+        err = td_ingest_sections(txn, r, now, ack);
     if (err == TD_OK)
-        err = s_log_report(txn, key, m, now, ack);
+        err = s_log_report(txn, key, r, now, ack);
+    if (err == TD_OK)
+        err = td_ingest_keep_base(txn, key, r);
+    if (r == &whole)
+        td_report_fini(&whole.report);
     if (err)
         td_ingest_result_fini(ack, nack);
     return err;

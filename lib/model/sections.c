@@ -100,6 +100,32 @@ td_err td_funding_check(const td_funding *s, td_errmsg *why)
                           S_N(s_funding_bounds), why);
 }
 
+static bool s_counts_equal(const void *a, const void *b, const s_count *counts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s_value(a, &counts[i]) != s_value(b, &counts[i]))
+            return false;
+    return true;
+}
+
+bool td_infra_equal(const td_infra *a, const td_infra *b)
+{
+    return a->present == b->present && a->population_db_connected == b->population_db_connected &&
+           s_counts_equal(a, b, s_infra_counts, S_N(s_infra_counts));
+}
+
+bool td_services_equal(const td_services *a, const td_services *b)
+{
+    return a->present == b->present &&
+           s_counts_equal(a, b, s_services_counts, S_N(s_services_counts));
+}
+
+bool td_funding_equal(const td_funding *a, const td_funding *b)
+{
+    return a->present == b->present &&
+           s_counts_equal(a, b, s_funding_counts, S_N(s_funding_counts));
+}
+
 td_err td_database_check(const td_database *d, td_errmsg *why)
 {
     td_err err;

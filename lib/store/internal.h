@@ -19,6 +19,7 @@ enum {
     TD_DB_REPORTS,
     TD_DB_VERSIONS,
     TD_DB_ALERTS,
+    TD_DB_BASES,
     TD_DB_COUNT
 };
 

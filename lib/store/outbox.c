@@ -1,5 +1,5 @@
 /* The agent's outbox: one LMDB environment with a queue (seq -> as_of, body) and meta counters
- * (next seq, bytes queued, thinned total, the last queued body). */
+ * (next seq, bytes queued, thinned total, the last queued body, the last acknowledged report). */
 #include "tiendo/outbox.h"
 
 #include <errno.h>
@@ -305,6 +305,117 @@ td_err td_outbox_remove(td_outbox *self, uint64_t seq)
         return TD_ESTORE;
     }
     return mdb_txn_commit(txn) == 0 ? TD_OK : TD_ESTORE;
+}
+
+/* The base: the body of the newest report the collector acknowledged, kept so that the next
+ * report can be sent as a delta against it after the queue has drained. */
+static const MDB_val s_base_key = {4, "base"};
+
+/* The seq of the base, or 0. */
+static uint64_t s_base_seq(td_outbox *self, MDB_txn *txn)
+{
+    MDB_val k = s_base_key, v;
+    uint64_t seq = 0;
+    if (mdb_get(txn, self->meta, &k, &v) == 0 && v.mv_size >= sizeof seq)
+        memcpy(&seq, v.mv_data, sizeof seq);
+    return seq;
+}
+
+td_err td_outbox_acknowledge(td_outbox *self, uint64_t seq)
+{
+    MDB_txn *txn;
+    if (mdb_txn_begin(self->env, NULL, 0, &txn) != 0)
+        return TD_ESTORE;
+    td_wbuf key, base;
+    td_wbuf_init(&key);
+    td_wbuf_init(&base);
+    td_wbuf_key_u64(&key, seq);
+    MDB_val k = {key.len, key.data}, v;
+    s_counters c;
+    s_get_counters(self, txn, &c);
+    int rc = key.oom ? ENOMEM : mdb_get(txn, self->queue, &k, &v);
+    if (rc == 0 && seq > s_base_seq(self, txn) && v.mv_size >= 8) {
+        /* Copied before any update: LMDB's pointer is good only until then. */
+        td_wbuf_bytes(&base, &seq, sizeof seq);
+        td_wbuf_bytes(&base, (const uint8_t *)v.mv_data + 8, v.mv_size - 8);
+        rc = base.oom ? ENOMEM : 0;
+    }
+    if (rc == 0) {
+        c.bytes -= v.mv_size;
+        rc = mdb_del(txn, self->queue, &k, NULL);
+    }
+    if (rc == 0 && base.len > 0) {
+        MDB_val bk = s_base_key, bv = {base.len, base.data};
+        rc = mdb_put(txn, self->meta, &bk, &bv, 0);
+    }
+    if (rc == 0)
+        rc = s_put_counters(self, txn, &c);
+    td_wbuf_fini(&key);
+    td_wbuf_fini(&base);
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return rc == MDB_NOTFOUND ? TD_OK : TD_ESTORE;
+    }
+    return mdb_txn_commit(txn) == 0 ? TD_OK : TD_ESTORE;
+}
+
+/* The queued report just before seq: its seq and body (copied). MDB_NOTFOUND when none. */
+static int s_prev(td_outbox *self, MDB_txn *txn, uint64_t seq, uint64_t *prev, td_wbuf *body)
+{
+    MDB_cursor *cur;
+    td_wbuf key;
+    td_wbuf_init(&key);
+    td_wbuf_key_u64(&key, seq);
+    int rc = key.oom ? ENOMEM : mdb_cursor_open(txn, self->queue, &cur);
+    if (rc != 0) {
+        td_wbuf_fini(&key);
+        return rc;
+    }
+    MDB_val k = {key.len, key.data}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = mdb_cursor_get(cur, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+    if (rc == 0 && (k.mv_size != 8 || v.mv_size < 8 || td_key_u64(k.mv_data) >= seq))
+        rc = MDB_NOTFOUND;
+    if (rc == 0) {
+        *prev = td_key_u64(k.mv_data);
+        td_wbuf_bytes(body, (const uint8_t *)v.mv_data + 8, v.mv_size - 8);
+    }
+    mdb_cursor_close(cur);
+    td_wbuf_fini(&key);
+    return rc;
+}
+
+td_err td_outbox_base_of(td_outbox *self, uint64_t seq, uint64_t *base_seq, uint8_t **body,
+                         size_t *len)
+{
+    MDB_txn *txn;
+    if (mdb_txn_begin(self->env, NULL, MDB_RDONLY, &txn) != 0)
+        return TD_ESTORE;
+    td_wbuf b;
+    td_wbuf_init(&b);
+    uint64_t found = 0;
+    int rc = s_prev(self, txn, seq, &found, &b);
+    if (rc == MDB_NOTFOUND) {
+        MDB_val k = s_base_key, v;
+        rc = mdb_get(txn, self->meta, &k, &v);
+        if (rc == 0 && v.mv_size > sizeof found) {
+            memcpy(&found, v.mv_data, sizeof found);
+            td_wbuf_bytes(&b, (const uint8_t *)v.mv_data + sizeof found, v.mv_size - sizeof found);
+        } else if (rc == 0) {
+            rc = MDB_NOTFOUND; /* a base too short to hold a body: as good as none */
+        }
+    }
+    mdb_txn_abort(txn);
+    if (rc == 0 && (b.oom || b.len == 0))
+        rc = b.oom ? ENOMEM : MDB_NOTFOUND;
+    if (rc != 0) {
+        td_wbuf_fini(&b);
+        return rc == MDB_NOTFOUND ? TD_ENOTFOUND : rc == ENOMEM ? TD_ENOMEM : TD_ESTORE;
+    }
+    *base_seq = found;
+    *body = b.data; /* handed over: td_wbuf_fini is not called */
+    *len = b.len;
+    return TD_OK;
 }
 
 uint64_t td_outbox_id(td_outbox *self)

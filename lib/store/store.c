@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 static const char *const s_db_names[TD_DB_COUNT] = {
-    "meta", "agencies", "tasks", "keys", "agents", "reports", "versions", "alerts",
+    "meta", "agencies", "tasks", "keys", "agents", "reports", "versions", "alerts", "bases",
 };
 
 td_err td_store_mdb_err(td_txn *txn, int rc)

@@ -1,4 +1,4 @@
-/* Framing queued reports for delivery. */
+/* Framing queued reports for delivery: whole, or as a delta report against an earlier one. */
 #include "tiendo/wire.h"
 
 #include <stdlib.h>
@@ -33,4 +33,73 @@ td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t outbox_id,
     *out = buf;
     tiendo__v1__envelope__free_unpacked(env, NULL);
     return TD_OK;
+}
+
+/* Items a report carries, as the agent's log counts them. */
+static size_t s_items(const td_report *r)
+{
+    return r->n_tasks + r->infra.present + r->services.present + r->funding.present +
+           r->n_databases + r->n_obstacles + r->n_outages + r->n_readings;
+}
+
+/* Replaces *out with the delta of cur against the base body when a delta may stand for cur and
+ * is smaller. Any failure leaves the whole report in place. */
+static void s_try_delta(const td_report *cur, const uint8_t *base, size_t base_len,
+                        uint64_t base_seq, const td_wire_delivery *d, uint8_t **out,
+                        size_t *out_len, td_wire_framed *info)
+{
+    td_report b;
+    td_errmsg why;
+    td_msg m = {.type = TD_MSG_REPORT};
+    td_report_msg *r = &m.u.report;
+    if (td_wire_decode_body(base, base_len, &b, &why) != TD_OK)
+        return;
+    td_err err = td_report_delta(&b, cur, &r->report, &r->removed, &r->n_removed);
+    td_report_fini(&b);
+    if (err != TD_OK)
+        return;
+    r->seq = d->seq;
+    r->interval_s = d->interval_s;
+    r->outbox_depth = d->outbox_depth;
+    r->thinned = d->thinned;
+    r->outbox_id = d->outbox_id;
+    r->base_seq = base_seq;
+    uint8_t *buf;
+    size_t len;
+    if (td_wire_encode(&m, &buf, &len) == TD_OK) {
+        if (len < *out_len) {
+            free(*out);
+            *out = buf;
+            *out_len = len;
+            *info = (td_wire_framed){base_seq, s_items(&r->report), r->n_removed};
+        } else {
+            free(buf);
+        }
+    }
+    td_msg_fini(&m);
+}
+
+td_err td_wire_frame_delta(const uint8_t *body, size_t len, const uint8_t *base, size_t base_len,
+                           uint64_t base_seq, const td_wire_delivery *d, uint8_t **out,
+                           size_t *out_len, td_wire_framed *info)
+{
+    td_report cur;
+    td_errmsg why;
+    td_err err = td_wire_decode_body(body, len, &cur, &why);
+    if (err != TD_OK)
+        return err;
+    uint8_t *buf;
+    size_t n;
+    err = td_wire_frame_report(body, len, d->outbox_id, d->seq, d->interval_s, d->outbox_depth,
+                               d->thinned, &buf, &n);
+    if (err == TD_OK) {
+        td_wire_framed framed = {0, s_items(&cur), 0};
+        if (base != NULL && base_seq != 0)
+            s_try_delta(&cur, base, base_len, base_seq, d, &buf, &n, &framed);
+        *out = buf;
+        *out_len = n;
+        *info = framed;
+    }
+    td_report_fini(&cur);
+    return err;
 }

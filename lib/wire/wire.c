@@ -50,6 +50,7 @@ void td_msg_fini(td_msg *self)
         break;
     case TD_MSG_REPORT:
         td_report_fini(&self->u.report.report);
+        td_removed_free(self->u.report.removed, self->u.report.n_removed);
         break;
     case TD_MSG_ACK:
         s_ack_fini(&self->u.ack);
@@ -148,6 +149,12 @@ static td_err s_encode_report(const td_report_msg *r, struct s_out *o)
     pb->outbox_depth = r->outbox_depth;
     pb->thinned = r->thinned;
     pb->outbox_id = r->outbox_id;
+    pb->base_seq = r->base_seq;
+    for (size_t i = 0; i < r->n_removed; i++)
+        if (r->removed[i] == NULL)
+            return TD_EINVAL;
+    pb->n_removed = r->n_removed;
+    pb->removed = r->removed;
     td_err err = td_wire_repeated(r->report.n_tasks, sizeof(s_item), &o->repeated);
     for (size_t i = 0; err == TD_OK && i < r->report.n_tasks; i++)
         err = s_encode_item(&r->report.tasks[i], o->repeated[i]);
@@ -344,13 +351,21 @@ static td_err s_check_item(const s_item *t, size_t i, td_errmsg *why)
     return err;
 }
 
-static td_err s_check_report(const Tiendo__V1__Report *r, td_errmsg *why)
+/* A delta report's removals: names of items or sections, checked against its base on receipt. */
+static td_err s_check_removed(const Tiendo__V1__Report *r, td_errmsg *why)
 {
-    td_err err = td_wire_check_known(&r->base, why, "report");
-    if (err != TD_OK)
-        return err;
-    if (r->seq == 0)
-        return td_fail(why, TD_EPROTO, "report.seq is 0");
+    if (r->n_removed > 0 && r->base_seq == 0)
+        return td_fail(why, TD_EPROTO, "report.removed is only allowed in a delta report");
+    td_err err = td_wire_check_count(r->n_removed, TD_WIRE_MAX_REMOVED, why, "report.removed");
+    for (size_t i = 0; err == TD_OK && i < r->n_removed; i++)
+        err = td_wire_check_text(r->removed[i], TD_REMOVED_MAX, why, "report.removed[%zu]", i);
+    return err;
+}
+
+/* Everything but the seq and the unknown fields of the report message itself: a queued body has
+ * seq 0. */
+static td_err s_check_status(const Tiendo__V1__Report *r, td_errmsg *why)
+{
     if (!td_code_valid(r->agency))
         return td_fail(why, TD_EPROTO,
                        "report.agency is not an agency code (1..%d of "
@@ -359,12 +374,24 @@ static td_err s_check_report(const Tiendo__V1__Report *r, td_errmsg *why)
     if (r->as_of < S_AS_OF_MIN || r->as_of >= S_AS_OF_MAX)
         return td_fail(why, TD_EPROTO, "report.as_of %" PRId64 " is outside 2000-01-01..2100-01-01",
                        (int64_t)r->as_of);
-    err = td_wire_check_count(r->n_tasks, TD_WIRE_MAX_ITEMS, why, "report.tasks");
+    td_err err = td_wire_check_count(r->n_tasks, TD_WIRE_MAX_ITEMS, why, "report.tasks");
     for (size_t i = 0; err == TD_OK && i < r->n_tasks; i++)
         err = s_check_item(r->tasks[i], i, why);
     if (err == TD_OK)
         err = td_wire_check_sections(r, why);
-    return err ? err : td_wire_check_probes(r, why);
+    if (err == TD_OK)
+        err = td_wire_check_probes(r, why);
+    return err ? err : s_check_removed(r, why);
+}
+
+static td_err s_check_report(const Tiendo__V1__Report *r, td_errmsg *why)
+{
+    td_err err = td_wire_check_known(&r->base, why, "report");
+    if (err != TD_OK)
+        return err;
+    if (r->seq == 0)
+        return td_fail(why, TD_EPROTO, "report.seq is 0");
+    return s_check_status(r, why);
 }
 
 static td_err s_check_ack(const Tiendo__V1__Ack *a, td_errmsg *why)
@@ -386,11 +413,11 @@ static td_err s_check_ack(const Tiendo__V1__Ack *a, td_errmsg *why)
 static td_err s_check_nack(const Tiendo__V1__Nack *n, td_errmsg *why)
 {
     _Static_assert((int)TIENDO__V1__NACK_CODE__NACK_MALFORMED == (int)TD_NACK_MALFORMED &&
-                       (int)TIENDO__V1__NACK_CODE__NACK_RATE_LIMITED == (int)TD_NACK_RATE_LIMITED,
+                       (int)TIENDO__V1__NACK_CODE__NACK_NEED_FULL == (int)TD_NACK_NEED_FULL,
                    "td_nack_code follows NackCode");
     int code = (int)n->code;
     td_err err = td_wire_check_known(&n->base, why, "nack");
-    if (err == TD_OK && (code < TD_NACK_MALFORMED || code > TD_NACK_RATE_LIMITED))
+    if (err == TD_OK && (code < TD_NACK_MALFORMED || code > TD_NACK_NEED_FULL))
         err = td_fail(why, TD_EPROTO, "nack.code %d is not a known code", code);
     if (err == TD_OK)
         err = td_wire_check_text(n->reason, TD_TEXT_MAX, why, "nack.reason");
@@ -504,6 +531,24 @@ static td_err s_copy_item(const s_item *t, td_task_status *s)
     return TD_OK;
 }
 
+static td_err s_copy_status(const Tiendo__V1__Report *r, td_report *out)
+{
+    memcpy(out->agency, r->agency, strlen(r->agency) + 1); /* checked: a valid code */
+    out->as_of = r->as_of;
+    td_err err = td_wire_copy_sections(r, out);
+    if (err == TD_OK)
+        err = td_wire_copy_probes(r, out);
+    if (err != TD_OK || r->n_tasks == 0)
+        return err;
+    out->tasks = calloc(r->n_tasks, sizeof *out->tasks);
+    if (out->tasks == NULL)
+        return TD_ENOMEM;
+    out->n_tasks = r->n_tasks;
+    for (size_t i = 0; err == TD_OK && i < r->n_tasks; i++)
+        err = s_copy_item(r->tasks[i], &out->tasks[i]);
+    return err;
+}
+
 static td_err s_copy_report(const Tiendo__V1__Report *r, td_report_msg *m)
 {
     m->seq = r->seq;
@@ -511,20 +556,15 @@ static td_err s_copy_report(const Tiendo__V1__Report *r, td_report_msg *m)
     m->outbox_depth = r->outbox_depth;
     m->thinned = r->thinned;
     m->outbox_id = r->outbox_id;
-    memcpy(m->report.agency, r->agency, strlen(r->agency) + 1); /* checked: a valid code */
-    m->report.as_of = r->as_of;
-    td_err err = td_wire_copy_sections(r, &m->report);
-    if (err == TD_OK)
-        err = td_wire_copy_probes(r, &m->report);
-    if (err != TD_OK || r->n_tasks == 0)
-        return err;
-    m->report.tasks = calloc(r->n_tasks, sizeof *m->report.tasks);
-    if (m->report.tasks == NULL)
-        return TD_ENOMEM;
-    m->report.n_tasks = r->n_tasks;
-    for (size_t i = 0; err == TD_OK && i < r->n_tasks; i++)
-        err = s_copy_item(r->tasks[i], &m->report.tasks[i]);
-    return err;
+    m->base_seq = r->base_seq;
+    if (r->n_removed > 0) {
+        if (!(m->removed = calloc(r->n_removed, sizeof *m->removed)))
+            return TD_ENOMEM;
+        for (; m->n_removed < r->n_removed; m->n_removed++)
+            if (s_dup(r->removed[m->n_removed], &m->removed[m->n_removed]) != TD_OK)
+                return TD_ENOMEM;
+    }
+    return s_copy_status(r, &m->report);
 }
 
 static td_err s_copy_ack(const Tiendo__V1__Ack *a, td_ack *m)
@@ -633,6 +673,44 @@ td_err td_wire_decode(const uint8_t *buf, size_t len, td_msg *out, td_errmsg *wh
             *out = m;
         else
             td_msg_fini(&m);
+        tiendo__v1__envelope__free_unpacked(env, &arena.allocator);
+    }
+    td_wire_arena_fini(&arena);
+    return err;
+}
+
+/* ---- report bodies ---- */
+
+td_err td_wire_encode_body(const td_report *r, uint8_t **buf, size_t *len)
+{
+    td_msg m = {.type = TD_MSG_REPORT};
+    m.u.report.report = *r; /* borrowed: encoding only reads it */
+    return td_wire_encode(&m, buf, len);
+}
+
+td_err td_wire_decode_body(const uint8_t *buf, size_t len, td_report *out, td_errmsg *why)
+{
+    td_wire_arena arena;
+    if (td_wire_arena_init(&arena, td_wire_arena_size(len)) != TD_OK)
+        return td_fail(why, TD_ENOMEM, "no memory to unpack a report of %zu bytes", len);
+    td_err err;
+    s_envelope *env = tiendo__v1__envelope__unpack(&arena.allocator, len, buf);
+    if (env == NULL) {
+        err = s_unpack_failed(&arena, len, why);
+    } else {
+        td_report r;
+        memset(&r, 0, sizeof r);
+        err = td_wire_check_known(&env->base, why, "envelope");
+        if (err == TD_OK && env->body_case != TIENDO__V1__ENVELOPE__BODY_REPORT)
+            err = td_fail(why, TD_EPROTO, "not a report");
+        if (err == TD_OK && (err = td_wire_check_known(&env->report->base, why, "report")) == TD_OK)
+            err = s_check_status(env->report, why);
+        if (err == TD_OK && (err = s_copy_status(env->report, &r)) != TD_OK)
+            td_fail(why, err, "no memory to copy a report of %zu bytes", len);
+        if (err == TD_OK)
+            *out = r;
+        else
+            td_report_fini(&r);
         tiendo__v1__envelope__free_unpacked(env, &arena.allocator);
     }
     td_wire_arena_fini(&arena);

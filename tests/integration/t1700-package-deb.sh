@@ -232,7 +232,7 @@ grep -q TIENDO_COLLECTOR "$T/page.txt" && grep -q TIENDO_CREDENTIALS "$T/page.tx
     fail "tiendo(1) lacks its environment"
 check_page "$T/root-agent/usr/share/man/man8/tiendo-agent.8.gz" "$T/root-agent/usr/bin/tiendo-agent"
 [ "$(exit_codes)" = "0 1 2 3 75 " ] || fail "tiendo-agent(8) exit codes: $(exit_codes)"
-AGENT_KEYS="collector credentials status_file state_dir interval outbox_max_mb log reconnect_max"
+AGENT_KEYS="collector credentials status_file state_dir interval outbox_max_mb log reconnect_max delta_reports"
 for k in $AGENT_KEYS; do
     grep -q "^       $k = " "$T/page.txt" || fail "tiendo-agent(8) lacks $k"
 done

@@ -415,6 +415,52 @@ static void test_open_missing_dir(void **state)
     assert_non_null(strstr(why.text, path));
 }
 
+/* The base of a delta: the queued report before it, else the newest acknowledged report, kept
+ * across reopening; an acknowledgement of an older report does not move it back. */
+static void s_expect_base(const char *name, s_fixture *f, uint64_t seq, td_err want_err,
+                          uint64_t want_seq, unsigned want_tag)
+{
+    uint64_t base = 0;
+    uint8_t *body = NULL;
+    size_t len = 0;
+    td_err err = td_outbox_base_of(f->ob, seq, &base, &body, &len);
+    CHECK_INT(name, err, want_err);
+    if (err == TD_OK) {
+        unsigned tag = 0;
+        CHECK_INT(name, base, want_seq);
+        assert_true(len >= 4);
+        memcpy(&tag, body, 4);
+        CHECK_INT(name, tag, want_tag);
+    }
+    free(body);
+}
+
+static void test_acknowledge_base(void **state)
+{
+    s_fixture *f = *state;
+    s_open(f, 0);
+    for (unsigned tag = 1; tag <= 3; tag++)
+        s_push(f, tag, 50 + tag, DAY0 + tag);
+    s_expect_base("nothing before the first", f, 1, TD_ENOTFOUND, 0, 0);
+    s_expect_base("the queued report before", f, 3, TD_OK, 2, 2);
+    CHECK_INT("ack 1", td_outbox_acknowledge(f->ob, 1), TD_OK);
+    s_expect_base("acknowledged 1 is the base", f, 2, TD_OK, 1, 1);
+    s_expect_base("still the queued one before", f, 3, TD_OK, 2, 2);
+    CHECK_INT("remove 2 (refused whole)", td_outbox_remove(f->ob, 2), TD_OK);
+    s_expect_base("a removed report is no base", f, 3, TD_OK, 1, 1);
+    CHECK_INT("ack 3", td_outbox_acknowledge(f->ob, 3), TD_OK);
+    CHECK_INT("drained", td_outbox_depth(f->ob), 0);
+    s_open(f, 0);
+    s_expect_base("the base survives reopening", f, 4, TD_OK, 3, 3);
+    uint64_t seq = s_push(f, 4, 60, DAY0 + 4);
+    CHECK_INT("next seq", seq, 4);
+    CHECK_INT("ack gone 1 again", td_outbox_acknowledge(f->ob, 1), TD_OK);
+    s_expect_base("a late ack changes nothing", f, 4, TD_OK, 3, 3);
+    CHECK_INT("depth", td_outbox_depth(f->ob), 1);
+    CHECK_INT("ack 4", td_outbox_acknowledge(f->ob, 4), TD_OK);
+    s_expect_base("newest acknowledged", f, 5, TD_OK, 4, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +471,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_thinning, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_thinning_after_delivery, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_open_missing_dir, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_acknowledge_base, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -493,9 +493,9 @@ static void s_raw_evidence_too_many(s_bytes *w)
     s_frame_item(w, &item);
 }
 
-static void s_change_code_5(td_msg *m)
+static void s_change_code_6(td_msg *m)
 {
-    m->u.nack.code = 5;
+    m->u.nack.code = 6;
 }
 
 static void s_change_code_0(td_msg *m)
@@ -693,7 +693,7 @@ static const struct CMUnitTest s_reject_tests[] = {
            "report.tasks has 100001 entries, more than 100000"),
     SPOILT("rejection bad UTF-8", s_sample_ack, s_change_rejection_utf8,
            "ack.rejected[1].reason is not valid UTF-8"),
-    SPOILT("nack code 5", s_sample_nack, s_change_code_5, "nack.code 5 is not a known code"),
+    SPOILT("nack code 6", s_sample_nack, s_change_code_6, "nack.code 6 is not a known code"),
     SPOILT("nack code 0", s_sample_nack, s_change_code_0, "nack.code 0 is not a known code"),
     SPOILT("nack code -1", s_sample_nack, s_change_code_negative,
            "nack.code -1 is not a known code"),
