@@ -5,10 +5,10 @@ set -eu
 # dpkg-dev and file let cpack work out the packages' Depends; systemd (systemd-analyze),
 # man-db and groff-base check the units and man pages they ship (t1700). chromium renders the
 # web dashboard headless, fonts-dejavu-core gives it Vietnamese glyphs (t1800). libcurl posts the
-# collector's alert webhooks.
+# collector's alert webhooks. bench/run compares ingest with prometheus-pushgateway.
 PACKAGES="build-essential cmake pkg-config clang python3 libzmq3-dev libczmq-dev
 libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils libjansson-dev libinih-dev
-libcmocka-dev libmicrohttpd-dev libcurl4-openssl-dev prometheus
+libcmocka-dev libmicrohttpd-dev libcurl4-openssl-dev prometheus prometheus-pushgateway
 dpkg-dev file systemd man-db groff-base poppler-utils
 chromium fonts-dejavu-core"
 missing=""
