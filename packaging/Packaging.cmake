@@ -102,7 +102,8 @@ set(CPACK_DEBIAN_COLLECTOR_PACKAGE_SUGGESTS "tiendo-cli, lmdb-utils")
 set(CPACK_DEBIAN_COLLECTOR_DESCRIPTION "tiendo central server: agencies' reports and queries
 tiendo-collector admits only enrolled CURVE keys, binds every report to the agency of the
 key that sent it, stores every version in LMDB, acknowledges only after a durable commit, and
-answers operators' queries for any date. Includes tiendo-sim, a generator of test registries.")
+answers operators' queries for any date; it publishes live events and delivers alert rules.
+Includes tiendo-sim: test registries, and fleets of virtual agents for load tests.")
 set(CPACK_DEBIAN_COLLECTOR_PACKAGE_CONTROL_EXTRA ${TD_PKG_DIR}/deb/collector/postinst
   ${TD_PKG_DIR}/deb/collector/prerm ${TD_PKG_DIR}/deb/collector/postrm
   ${TD_PKG_DIR}/deb/collector/conffiles)
