@@ -226,23 +226,27 @@ static td_err s_scan_txn(td_txn *txn, void *arg)
     return err;
 }
 
-static void s_scan_store_size(s_state *self, td_time now)
+/* store.near_full when the store passed NEAR_FULL_PCT of its limit, or when a commit failed
+ * for want of space (full: a large batch can fail from below the mark), once until the store is
+ * back under NEAR_FULL_REARM_PCT. */
+static void s_scan_store_size(s_state *self, td_time now, bool full)
 {
     size_t used, map_size, map_max;
     td_store_usage(self->store, &used, &map_size, &map_max);
     if (!map_max)
         return;
     int pct = (int)((double)used * 100.0 / (double)map_max);
-    if (pct < NEAR_FULL_REARM_PCT)
+    if (pct < NEAR_FULL_REARM_PCT && !full)
         self->near_full = false;
-    if (pct < NEAR_FULL_PCT || self->near_full)
+    if ((pct < NEAR_FULL_PCT && !full) || self->near_full)
         return;
     self->near_full = true;
     char text[256];
-    snprintf(text, sizeof text, "the store uses %d%% of its limit (%zu of %zu MiB)", pct,
-             used >> 20, map_max >> 20);
-    json_t *e = json_pack("{s:I, s:I, s:i, s:s}", "used_bytes", (json_int_t)used, "max_bytes",
-                          (json_int_t)map_max, "used_pct", pct, "text", text);
+    snprintf(text, sizeof text, "the store uses %d%% of its limit (%.1f of %.1f MiB)%s", pct,
+             (double)used / (1 << 20), (double)map_max / (1 << 20),
+             full ? " and a batch did not fit: reports wait in agents' outboxes" : "");
+    json_t *e = json_pack("{s:I, s:I, s:i, s:b, s:s}", "used_bytes", (json_int_t)used, "max_bytes",
+                          (json_int_t)map_max, "used_pct", pct, "full", full, "text", text);
     if (e)
         s_publish(self, "store.near_full", e, now);
 }
@@ -263,7 +267,7 @@ static void s_scan_all(s_state *self, td_time now)
     else
         td_log_debug("events scan", "us=%lld", (long long)us);
     self->scanned = true;
-    s_scan_store_size(self, now);
+    s_scan_store_size(self, now, false);
 }
 
 /* ---- the actor ---- */
@@ -290,6 +294,8 @@ static bool s_on_pipe(s_state *self, zsock_t *pipe)
     bool running = cmd && strcmp(cmd, "$TERM");
     if (running && !strcmp(cmd, "REBIND")) {
         zsock_signal(pipe, s_rebind(self) ? 0 : 1);
+    } else if (running && !strcmp(cmd, "FULL")) {
+        s_scan_store_size(self, td_clock_now(), true);
     } else if (running && !strcmp(cmd, "REJECTED")) {
         char *doc = zmsg_popstr(msg);
         json_t *e = doc ? json_loads(doc, 0, NULL) : NULL;
@@ -424,4 +430,10 @@ void td_events_rejected(td_events *self, const char *agency, uint64_t seq, const
         td_log_warning("events queue full: a report.rejected event was dropped", "agency=%s",
                        agency);
     free(doc);
+}
+
+void td_events_store_full(td_events *self)
+{
+    if (self && zstr_send(self->actor, "FULL") != 0)
+        td_log_warning("events queue full: a store.near_full event was dropped", NULL);
 }

@@ -5,7 +5,8 @@
  *   task.overdue, task.completed            from a scan of the tasks by the clock
  *   agent.late, agent.silent, agent.online  from a scan of the agents' liveness by the clock
  *   obstacle.opened, obstacle.resolved      from a scan of the obstacles in effect now
- *   store.near_full                         the store passed 90% of its map limit
+ *   store.near_full                         the store passed 90% of its map limit, or a batch
+ *                                           did not fit
  *   report.rejected                         a report (or some of its items) refused
  * The scans compare the state now with the state at the previous scan: the first scan after a
  * start is the baseline and publishes nothing. An actor thread owns the socket and runs the
@@ -37,5 +38,8 @@ bool td_events_rebind(td_events *self);
  * reason given): published by the actor as report.rejected. Never blocks. */
 void td_events_rejected(td_events *self, const char *agency, uint64_t seq, const char *code,
                         const char *reason, size_t n_rejected);
+/* A batch failed for want of space: published as store.near_full (with "full": true) unless
+ * already published since the store was last under 85%. Never blocks. */
+void td_events_store_full(td_events *self);
 
 #endif

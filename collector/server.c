@@ -358,6 +358,8 @@ static void s_flush_batch(s_server *srv)
                      why.text);
     else if (!err && srv->full)
         td_log_info("committing reports again", "batch=%zu", srv->n);
+    if (err == TD_EFULL && !srv->full)
+        td_events_store_full(srv->events);
     srv->full = err == TD_EFULL;
     for (size_t i = 0; i < srv->n; i++) {
         s_item *it = &srv->batch[i];

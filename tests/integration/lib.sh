@@ -99,7 +99,8 @@ collector_start() {
     AGENTS_EP=$(sed -n 's/^agents=//p' "$T/data/endpoints")
     QUERIES_EP=$(sed -n 's/^queries=//p' "$T/data/endpoints")
     EVENTS_EP=$(sed -n 's/^events=//p' "$T/data/endpoints")
-    export TIENDO_COLLECTOR="$QUERIES_EP" TIENDO_CREDENTIALS="$T/data/admin.cred"
+    export TIENDO_COLLECTOR="$QUERIES_EP" TIENDO_CREDENTIALS="$T/data/admin.cred" \
+        TIENDO_EVENTS="$EVENTS_EP"
 }
 
 # Restarts the collector on the same ports.
