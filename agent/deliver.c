@@ -261,11 +261,17 @@ static bool s_send_entry(const td_outbox_entry *e, void *arg)
     uint8_t *buf;
     size_t len;
     td_wire_framed info;
-    if (s_frame(a, e, &buf, &len, &info) != TD_OK) {
+    td_err err = s_frame(a, e, &buf, &len, &info);
+    if (err == TD_EPROTO) {
         td_log_error("dropping an unreadable queued report", "seq=%llu",
                      (unsigned long long)e->seq);
         td_outbox_remove(a->outbox, e->seq);
         return true;
+    }
+    if (err != TD_OK) { /* out of memory, say: it stays queued for the next turn */
+        td_log_warning("cannot frame a queued report now; keeping it", "seq=%llu error=\"%s\"",
+                       (unsigned long long)e->seq, td_strerror(err));
+        return false;
     }
     int rc = zmq_send(zsock_resolve(a->dealer), buf, len, ZMQ_DONTWAIT);
     free(buf);

@@ -118,6 +118,7 @@ td_err td_store_each_report(td_txn *txn, const char *agency,
 typedef struct {
     uint64_t outbox_id;
     uint64_t seq;
+    uint64_t digest;     /* the agent's td_wire_digest of that report's body */
     const uint8_t *body; /* a report body (td_wire_encode_body); from td_store_get_base it is
                             the store's, valid until the next write in the transaction or its
                             end */

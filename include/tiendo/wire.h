@@ -9,9 +9,16 @@
 #define TD_WIRE_MAX_ITEMS 100000     /* items in one report */
 #define TD_WIRE_MAX_DATABASES 10000  /* databases in one report */
 #define TD_WIRE_MAX_OBSTACLES 10000  /* obstacles in one report */
+#define TD_WIRE_MAX_OUTAGES 1000     /* outages in one report */
+#define TD_WIRE_MAX_READINGS 1000    /* probe readings in one report */
 #define TD_WIRE_MAX_PARAMS 64        /* parameters in one query */
 #define TD_WIRE_MAX_REMOVED 125000   /* entries of a delta report's `removed` */
 #define TD_WIRE_MAX_BYTES (4u << 20) /* default ZMQ_MAXMSGSIZE */
+
+/* The fingerprint of a queued report body (64-bit FNV-1a; never 0): names a delta's base
+ * together with its seq. Not a defence against a hostile agent, which can only confuse its own
+ * base. */
+uint64_t td_wire_digest(const uint8_t *body, size_t len);
 /* Unpacking a frame of len bytes may use TD_WIRE_UNPACK_FACTOR * len + TD_WIRE_UNPACK_BASE bytes
  * (len counted up to TD_WIRE_MAX_BYTES); a frame that needs more is refused as malformed. A
  * report item needs 4 to 9 times its encoded size, one with a 1-byte id and a state about 20
@@ -57,6 +64,8 @@ typedef struct {
     uint64_t base_seq;  /* a delta report: relative to this seq of the outbox; 0: a full report */
     char **removed;     /* a delta report: what its base had and the status has not (model.h) */
     size_t n_removed;
+    uint64_t digest;      /* td_wire_digest of the agent's whole body for this seq; 0: none */
+    uint64_t base_digest; /* a delta report: td_wire_digest of its base's body */
 } td_report_msg;
 
 typedef struct {

@@ -23,6 +23,7 @@ td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t outbox_id,
     env->report->outbox_depth = outbox_depth;
     env->report->thinned = thinned;
     env->report->outbox_id = outbox_id;
+    env->report->digest = td_wire_digest(body, len);
     size_t n = tiendo__v1__envelope__get_packed_size(env);
     uint8_t *buf = malloc(n ? n : 1);
     if (!buf) {
@@ -35,6 +36,14 @@ td_err td_wire_frame_report(const uint8_t *body, size_t len, uint64_t outbox_id,
     return TD_OK;
 }
 
+uint64_t td_wire_digest(const uint8_t *body, size_t len)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ body[i]) * UINT64_C(1099511628211);
+    return h ? h : 1;
+}
+
 /* Items a report carries, as the agent's log counts them. */
 static size_t s_items(const td_report *r)
 {
@@ -44,7 +53,7 @@ static size_t s_items(const td_report *r)
 
 /* Replaces *out with the delta of cur against the base body when a delta may stand for cur and
  * is smaller. Any failure leaves the whole report in place. */
-static void s_try_delta(const td_report *cur, const uint8_t *base, size_t base_len,
+static void s_try_delta(const td_report *cur, uint64_t digest, const uint8_t *base, size_t base_len,
                         uint64_t base_seq, const td_wire_delivery *d, uint8_t **out,
                         size_t *out_len, td_wire_framed *info)
 {
@@ -64,6 +73,8 @@ static void s_try_delta(const td_report *cur, const uint8_t *base, size_t base_l
     r->thinned = d->thinned;
     r->outbox_id = d->outbox_id;
     r->base_seq = base_seq;
+    r->digest = digest;
+    r->base_digest = td_wire_digest(base, base_len);
     uint8_t *buf;
     size_t len;
     if (td_wire_encode(&m, &buf, &len) == TD_OK) {
@@ -83,23 +94,27 @@ td_err td_wire_frame_delta(const uint8_t *body, size_t len, const uint8_t *base,
                            uint64_t base_seq, const td_wire_delivery *d, uint8_t **out,
                            size_t *out_len, td_wire_framed *info)
 {
-    td_report cur;
-    td_errmsg why;
-    td_err err = td_wire_decode_body(body, len, &cur, &why);
-    if (err != TD_OK)
-        return err;
+    /* Whole first: a delta is only an option on top. Decoding the body for a delta can fail
+     * where framing it whole does not (the decode arena is 32 times the body): then the report
+     * goes whole, and is never given up for it. */
     uint8_t *buf;
     size_t n;
-    err = td_wire_frame_report(body, len, d->outbox_id, d->seq, d->interval_s, d->outbox_depth,
-                               d->thinned, &buf, &n);
-    if (err == TD_OK) {
-        td_wire_framed framed = {0, s_items(&cur), 0};
+    td_err err = td_wire_frame_report(body, len, d->outbox_id, d->seq, d->interval_s,
+                                      d->outbox_depth, d->thinned, &buf, &n);
+    if (err != TD_OK)
+        return err;
+    td_wire_framed framed = {0, 0, 0};
+    td_report cur;
+    td_errmsg why;
+    if (td_wire_decode_body(body, len, &cur, &why) == TD_OK) {
+        framed.items = s_items(&cur);
         if (base != NULL && base_seq != 0)
-            s_try_delta(&cur, base, base_len, base_seq, d, &buf, &n, &framed);
-        *out = buf;
-        *out_len = n;
-        *info = framed;
+            s_try_delta(&cur, td_wire_digest(body, len), base, base_len, base_seq, d, &buf, &n,
+                        &framed);
+        td_report_fini(&cur);
     }
-    td_report_fini(&cur);
-    return err;
+    *out = buf;
+    *out_len = n;
+    *info = framed;
+    return TD_OK;
 }

@@ -9,8 +9,6 @@
 #include "tiendo/v1/tiendo.pb-c.h"
 #include "tiendo/wire.h"
 
-#define TD_WIRE_MAX_OUTAGES 1000      /* outages in one report */
-#define TD_WIRE_MAX_READINGS 1000     /* probe readings in one report */
 #define TD_WIRE_READING_ERROR_MAX 512 /* bytes of a reading's error, as td_reading_check allows */
 
 /* TD_EPROTO naming the first unknown field of m; `where` names the message, e.g.

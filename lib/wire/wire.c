@@ -150,6 +150,8 @@ static td_err s_encode_report(const td_report_msg *r, struct s_out *o)
     pb->thinned = r->thinned;
     pb->outbox_id = r->outbox_id;
     pb->base_seq = r->base_seq;
+    pb->digest = r->digest;
+    pb->base_digest = r->base_digest;
     for (size_t i = 0; i < r->n_removed; i++)
         if (r->removed[i] == NULL)
             return TD_EINVAL;
@@ -557,6 +559,8 @@ static td_err s_copy_report(const Tiendo__V1__Report *r, td_report_msg *m)
     m->thinned = r->thinned;
     m->outbox_id = r->outbox_id;
     m->base_seq = r->base_seq;
+    m->digest = r->digest;
+    m->base_digest = r->base_digest;
     if (r->n_removed > 0) {
         if (!(m->removed = calloc(r->n_removed, sizeof *m->removed)))
             return TD_ENOMEM;

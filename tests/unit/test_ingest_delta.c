@@ -475,6 +475,23 @@ static void test_need_full(void **state)
     CHECK_INT("three stored", s_holds(f, K_AGENT).reports, 3);
 }
 
+/* An agent whose state_dir was restored from a snapshot reuses seqs with other statuses: the
+ * collector's seq 2 is snapshot 2, the restored agent's seq 2 is snapshot 1 (a duplicate to the
+ * collector). A delta against "seq 2" as the agent has it must not be applied to the
+ * collector's seq 2. */
+static void test_restored_agent(void **state)
+{
+    s_fixture *f = *state;
+    s_expect(f, "seq 1", K_AGENT, OUTBOX, 0, 1, 0, 0, 0, false, NULL);
+    s_expect(f, "seq 2", K_AGENT, OUTBOX, 2, 2, 0, 0, 0, false, NULL);
+    s_expect(f, "seq 2 again, another status", K_AGENT, OUTBOX, 1, 2, 0, 0, 0, true, NULL);
+    s_expect(f, "a delta against that other seq 2", K_AGENT, OUTBOX, 2, 3, 1, 2, TD_NACK_NEED_FULL,
+             false, "differs from the one this collector holds");
+    CHECK_INT("nothing more stored", s_holds(f, K_AGENT).reports, 2);
+    s_expect(f, "the same seq whole", K_AGENT, OUTBOX, 2, 3, 0, 0, 0, false, NULL);
+    CHECK_INT("stored", s_holds(f, K_AGENT).reports, 3);
+}
+
 /* A delta whose removals do not fit its base: NEED_FULL too, never applied. */
 static void test_delta_not_fitting(void **state)
 {
@@ -486,6 +503,7 @@ static void test_delta_not_fitting(void **state)
     r->seq = 2;
     r->outbox_id = OUTBOX;
     r->base_seq = 1;
+    r->base_digest = td_wire_digest(f->body[0], f->len[0]);
     r->removed = removed;
     r->n_removed = 1;
     snprintf(r->report.agency, sizeof r->report.agency, "X01");
@@ -509,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_same_answers),
         cmocka_unit_test_setup_teardown(test_need_full, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_delta_not_fitting, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_restored_agent, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

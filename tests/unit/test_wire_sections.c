@@ -283,7 +283,7 @@ static void test_wire_unknown_fields(void **state)
         {F_DATABASES, 4, true, "unknown field 4 in report.databases[0]"},
         {F_OBSTACLES, 2, false, "unknown field 2 in report.obstacles"},
         {F_OBSTACLES, 7, true, "unknown field 7 in report.obstacles[0]"},
-        {18, 1, false, "unknown field 18 in report"},
+        {20, 1, false, "unknown field 20 in report"},
     };
     for (size_t i = 0; i < N(cases); i++) {
         s_bytes w = {0};
