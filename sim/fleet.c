@@ -1,6 +1,7 @@
 /* tiendo-sim fleet: the command line, the fleet's agencies and keys, and the results. The
  * delivery itself is in fleet_run.c, the agencies' status in fleet_status.c. */
 #include "fleet.h"
+#include "generate.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -86,17 +87,6 @@ static int s_bad(const char *what, const char *value)
     return SIM_EXIT_USAGE;
 }
 
-static bool s_long(const char *text, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool s_double(const char *text, double lo, double hi, double *out)
 {
     char *end;
@@ -155,10 +145,13 @@ static int s_apply_number(int c, const char *arg, sim_fleet_opts *o)
 {
     switch (c) {
     case OPT_AGENTS:
-        return s_long(arg, 1, 1000000, &o->agents) ? 0 : s_bad("--agents wants 1..1000000", arg);
+        return sim_parse_long(arg, 1, 1000000, &o->agents)
+                   ? 0
+                   : s_bad("--agents wants 1..1000000", arg);
     case OPT_INTERVAL:
-        return s_long(arg, 1, 31536000, &o->interval) ? 0
-                                                      : s_bad("--interval wants 1..31536000", arg);
+        return sim_parse_long(arg, 1, 31536000, &o->interval)
+                   ? 0
+                   : s_bad("--interval wants 1..31536000", arg);
     case OPT_CLOCK_SPEED:
         return s_double(arg, 0.001, 1e7, &o->clock_speed)
                    ? 0
@@ -168,7 +161,7 @@ static int s_apply_number(int c, const char *arg, sim_fleet_opts *o)
     case OPT_OFFLINE:
         return s_double(arg, 0, 1, &o->offline) ? 0 : s_bad("--offline wants 0..1", arg);
     case OPT_OFFLINE_FOR:
-        return s_long(arg, 1, 31536000, &o->offline_for)
+        return sim_parse_long(arg, 1, 31536000, &o->offline_for)
                    ? 0
                    : s_bad("--offline-for wants 1..31536000", arg);
     case OPT_DURATION:
@@ -176,13 +169,18 @@ static int s_apply_number(int c, const char *arg, sim_fleet_opts *o)
                    ? 0
                    : s_bad("--duration wants 0.001..1000000", arg);
     case OPT_QUEUED:
-        return s_long(arg, 1, 100000, &o->queued) ? 0 : s_bad("--queued wants 1..100000", arg);
+        return sim_parse_long(arg, 1, 100000, &o->queued) ? 0
+                                                          : s_bad("--queued wants 1..100000", arg);
     case OPT_TIMEOUT:
-        return s_long(arg, 1, 86400, &o->timeout) ? 0 : s_bad("--timeout wants 1..86400", arg);
+        return sim_parse_long(arg, 1, 86400, &o->timeout) ? 0
+                                                          : s_bad("--timeout wants 1..86400", arg);
     case OPT_IO_THREADS:
-        return s_long(arg, 1, 64, &o->io_threads) ? 0 : s_bad("--io-threads wants 1..64", arg);
+        return sim_parse_long(arg, 1, 64, &o->io_threads) ? 0
+                                                          : s_bad("--io-threads wants 1..64", arg);
     case OPT_WATCH_PID:
-        return s_long(arg, 1, 1L << 30, &o->watch_pid) ? 0 : s_bad("--watch-pid wants a pid", arg);
+        return sim_parse_long(arg, 1, 1L << 30, &o->watch_pid)
+                   ? 0
+                   : s_bad("--watch-pid wants a pid", arg);
     case OPT_SEED:
         return s_seed(arg, &o->seed) ? 0 : s_bad("--seed wants 0..2^64-1", arg);
     case OPT_START:

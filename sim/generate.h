@@ -28,6 +28,9 @@ int sim_day_parse(const char *text, int32_t *out);
 
 /* Helpers shared by generate.c and sections.c (util.c). */
 
+/* A whole decimal number in lo..hi into *out; false (out untouched) for anything else. */
+bool sim_parse_long(const char *text, long lo, long hi, long *out);
+
 /* Days since 1970-01-01 of a real date y-m-d. */
 int32_t sim_ymd(int y, int m, int d);
 

@@ -57,10 +57,8 @@ static int s_bad(const char *what, const char *value)
 
 static int s_parse_int(const char *text, long lo, long hi, int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end != '\0' || v < lo || v > hi)
+    long v;
+    if (!sim_parse_long(text, lo, hi, &v))
         return -1;
     *out = (int)v;
     return 0;

@@ -1,11 +1,23 @@
 /* Helpers shared by the generator's files: the calendar, the mixing function, JSON strings. */
 #include "generate.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DAY_TEXT 16
+
+bool sim_parse_long(const char *text, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
 
 /* Dates: days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithms). */
 
