@@ -47,13 +47,7 @@ static int s_setup(void **state)
     tu_task(&tasks[2], "MOF-3", "MOF", NULL, "2025-01-01", "71/NQ-CP", "", 1);
     tu_task(&tasks[3], "BCA-1", "BCA", "2025-12-31", "2025-01-01", "71/NQ-CP", "", 1);
     tu_task(&tasks[4], "MO-1", "MO", "2025-12-31", "2025-01-01", "71/NQ-CP", "", 1);
-    tu_registry reg = {agencies, N(agencies), tasks, N(tasks)};
-    td_errmsg why = {{0}};
-    CHECK_OK("registry", td_store_update(f->store, tu_put_registry, &reg, &why), &why);
-    for (size_t i = 0; i < N(agencies); i++)
-        td_agency_fini(&agencies[i]);
-    for (size_t i = 0; i < N(tasks); i++)
-        td_task_fini(&tasks[i]);
+    tu_load_registry(f->store, agencies, N(agencies), tasks, N(tasks));
     *state = f;
     return 0;
 }

@@ -40,13 +40,7 @@ static void s_side_open(s_side *s)
     tu_task(&tasks[1], "X01-2", "X01", "2025-10-31", "2025-01-01", "71/NQ-CP", "", 2);
     tu_task(&tasks[2], "X01-3", "X01", NULL, "2025-01-01", "71/NQ-CP", "", 1);
     tu_task(&tasks[3], "X01-4", "X01", "2025-11-10", "2025-10-01", "71/NQ-CP", "", 1);
-    tu_registry reg = {agencies, N(agencies), tasks, N(tasks)};
-    td_errmsg why = {{0}};
-    CHECK_OK("registry", td_store_update(s->store, tu_put_registry, &reg, &why), &why);
-    for (size_t i = 0; i < N(agencies); i++)
-        td_agency_fini(&agencies[i]);
-    for (size_t i = 0; i < N(tasks); i++)
-        td_task_fini(&tasks[i]);
+    tu_load_registry(s->store, agencies, N(agencies), tasks, N(tasks));
 }
 
 static void s_side_close(s_side *s)

@@ -107,14 +107,9 @@ static int s_setup(void **state)
     for (size_t i = 0; i < N(s_tasks); i++)
         tu_task(&tasks[i], s_tasks[i].id, s_tasks[i].lead, s_tasks[i].deadline,
                 s_tasks[i].assigned_on, s_tasks[i].source, s_tasks[i].group, s_tasks[i].difficulty);
-    tu_registry reg = {agencies, N(agencies), tasks, N(tasks)};
+    tu_load_registry(f->store, agencies, N(agencies), tasks, N(tasks));
     td_errmsg why = {{0}};
-    CHECK_OK("registry", td_store_update(f->store, tu_put_registry, &reg, &why), &why);
     CHECK_OK("versions", td_store_update(f->store, s_put_versions, NULL, &why), &why);
-    for (size_t i = 0; i < N(agencies); i++)
-        td_agency_fini(&agencies[i]);
-    for (size_t i = 0; i < N(tasks); i++)
-        td_task_fini(&tasks[i]);
     *state = f;
     return 0;
 }

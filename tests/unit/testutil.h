@@ -204,6 +204,19 @@ static inline td_err tu_put_registry(td_txn *txn, void *arg)
     return err;
 }
 
+/* Stores a registry in one transaction, then finalizes its agencies and tasks. */
+static inline void tu_load_registry(td_store *store, td_agency *agencies, size_t n_agencies,
+                                    td_task *tasks, size_t n_tasks)
+{
+    tu_registry reg = {agencies, n_agencies, tasks, n_tasks};
+    td_errmsg why = {{0}};
+    CHECK_OK("registry", td_store_update(store, tu_put_registry, &reg, &why), &why);
+    for (size_t i = 0; i < n_agencies; i++)
+        td_agency_fini(&agencies[i]);
+    for (size_t i = 0; i < n_tasks; i++)
+        td_task_fini(&tasks[i]);
+}
+
 /* Counts the versions of task id (each_task_version). */
 typedef struct {
     const char *id;
