@@ -24,7 +24,10 @@ token=$("$COLLECTOR" enroll --data "$T/data" --operator lan --token)
 [ ${#token} = 64 ] || fail "token: $token"
 [ "$(code /metrics "$token")" = 200 ] || fail "/metrics with a token: $(code /metrics "$token")"
 [ "$(code /api/v1/summary "$token")" = 200 ] || fail "/api with a token"
-code /metrics "${token%?}0" | grep -q '^401' || fail "a wrong token was accepted"
+# The token with its last hex digit changed (to another digit, whatever it was).
+wrong=${token%?}$([ "${token: -1}" = 0 ] && echo 1 || echo 0)
+[ "$wrong" != "$token" ] || fail "test: the wrong token equals the token"
+code /metrics "$wrong" | grep -q '^401' || fail "a wrong token was accepted"
 ! grep -qF "$token" "$T"/data/* "$T/collector.log" 2>/dev/null || fail "the token is stored or logged in clear"
 # A token is not a CURVE key: it never completes a handshake (the ZAP handler refuses its role).
 "$COLLECTOR" keys --data "$T/data" --json | python3 -c '
