@@ -1,5 +1,6 @@
 /* Alert rules and their delivery thread; see alerts.h. */
 #include "alerts.h"
+#include "collector.h"
 
 #include <czmq.h>
 #include <curl/curl.h>
@@ -25,10 +26,8 @@ extern char **environ;
 
 static bool s_int(const char *v, long lo, long hi, int *out)
 {
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (!*v || *end || errno || x < lo || x > hi)
+    long x;
+    if (!td_collector_number(v, lo, hi, &x))
         return false;
     *out = (int)x;
     return true;

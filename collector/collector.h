@@ -39,6 +39,10 @@ typedef struct {
     bool token; /* enroll --operator NAME --token: an HTTP bearer token */
 } td_collector_opts;
 
+/* A whole decimal number in min..max (flags, configuration keys, alert rules); false, with
+ * *out untouched, for anything else. */
+bool td_collector_number(const char *text, long min, long max, long *out);
+
 /* Reads `run`'s options from an INI file's [collector] section into o (FILE:LINE: errors
  * printed). Returns 0, or 1 on an error. */
 int td_collector_config_load(const char *path, td_collector_opts *o);

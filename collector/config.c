@@ -2,6 +2,7 @@
  * `run` has a key here; flags given on the command line override the file. */
 #include "collector.h"
 
+#include <errno.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +15,12 @@ typedef struct {
     char error[512];
 } s_parse;
 
-static bool s_int(const char *v, long min, long max, long *out)
+bool td_collector_number(const char *text, long min, long max, long *out)
 {
     char *end;
-    long x = strtol(v, &end, 10);
-    if (!*v || *end || x < min || x > max)
+    errno = 0;
+    long x = strtol(text, &end, 10);
+    if (!*text || *end || errno || x < min || x > max)
         return false;
     *out = x;
     return true;
@@ -82,11 +84,11 @@ static int s_alert_key(s_parse *p, const char *name, const char *key, const char
 static int s_number(s_parse *p, const char *name, const char *value)
 {
     long v;
-    if (!strcmp(name, "map_max_mb") && s_int(value, 1, 1L << 24, &v))
+    if (!strcmp(name, "map_max_mb") && td_collector_number(value, 1, 1L << 24, &v))
         p->o->map_max = (size_t)v << 20;
-    else if (!strcmp(name, "max_msg_bytes") && s_int(value, 1024, 1L << 30, &v))
+    else if (!strcmp(name, "max_msg_bytes") && td_collector_number(value, 1024, 1L << 30, &v))
         p->o->max_msg = (int)v;
-    else if (!strcmp(name, "rate_limit") && s_int(value, 0, 1000000, &v))
+    else if (!strcmp(name, "rate_limit") && td_collector_number(value, 0, 1000000, &v))
         p->o->rate_limit = (int)v;
     else
         return 0;

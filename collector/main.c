@@ -81,28 +81,18 @@ static const struct option s_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static bool s_number(const char *text, long min, long max, long *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (!*text || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 static int s_parse_numbers(int c, const char *arg, td_collector_opts *o)
 {
     long v;
-    if (c == OPT_MAPMAX && s_number(arg, 1, 1L << 24, &v)) {
+    if (c == OPT_MAPMAX && td_collector_number(arg, 1, 1L << 24, &v)) {
         o->map_max = (size_t)v << 20;
         return 0;
     }
-    if (c == OPT_MAXMSG && s_number(arg, 1024, 1L << 30, &v)) {
+    if (c == OPT_MAXMSG && td_collector_number(arg, 1024, 1L << 30, &v)) {
         o->max_msg = (int)v;
         return 0;
     }
-    if (c == OPT_RATE && s_number(arg, 0, 1000000, &v)) {
+    if (c == OPT_RATE && td_collector_number(arg, 0, 1000000, &v)) {
         o->rate_limit = (int)v;
         return 0;
     }
